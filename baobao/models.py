@@ -1,0 +1,195 @@
+"""The cross-cutting core: the administrative division tree and users with a role and a scope."""
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Level(models.IntegerChoices):
+    """Administrative level, highest first: a smaller number is a higher level."""
+
+    PROVINCE = 1, _("Province")
+    CITY = 2, _("City")
+    COUNTY = 3, _("County")
+    TOWNSHIP = 4, _("Township")
+    VILLAGE = 5, _("Village")
+
+
+# How many leading digits of the 12-digit statistical code identify a division at each level:
+# 52 / 5206 / 520602 / 520602001 / 520602001001.
+PATH_DIGITS = {
+    Level.PROVINCE: 2,
+    Level.CITY: 4,
+    Level.COUNTY: 6,
+    Level.TOWNSHIP: 9,
+    Level.VILLAGE: 12,
+}
+
+
+class DivisionQuerySet(models.QuerySet):
+    def subtree(self, division):
+        """The division and everything below it, in one indexed prefix query."""
+        return self.filter(path__startswith=division.path)
+
+    def for_user(self, user):
+        from baobao.scoping import scope_divisions
+
+        return scope_divisions(self, user)
+
+
+class Division(models.Model):  # 行政区划
+    code = models.CharField(_("code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    parent = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("parent"),
+    )
+    # Materialised path: the significant prefix of the code (see PATH_DIGITS); a subtree is
+    # every row whose path starts with the root's path.
+    path = models.CharField(_("path"), max_length=12, unique=True, editable=False)
+
+    objects = DivisionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("administrative division")
+        verbose_name_plural = _("administrative divisions")
+        ordering = ["code"]
+        indexes = [
+            models.Index(
+                fields=["path"], name="division_path_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["parent", "name"], name="division_parent_name"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(level__gte=Level.PROVINCE) & Q(level__lte=Level.VILLAGE),
+                name="division_level_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(level=Level.PROVINCE, parent__isnull=True)
+                | Q(level__gt=Level.PROVINCE, parent__isnull=False),
+                name="division_parent_unless_province",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.path = self.path_for(self.code, self.level)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def path_for(code: str, level: int) -> str:
+        return code[: PATH_DIGITS[Level(level)]]
+
+    def contains(self, other: "Division") -> bool:
+        """True when ``other`` is this division or lies below it."""
+        return other.path.startswith(self.path)
+
+    def ancestors(self):
+        """This division's ancestors, highest first, in one query."""
+        prefixes = [self.path[:n] for lvl, n in PATH_DIGITS.items() if lvl < self.level]
+        return Division.objects.filter(path__in=prefixes).order_by("level")
+
+
+class Role(models.TextChoices):
+    PROVINCE_OFFICE = "province_office", _("Province office")
+    CITY_OFFICE = "city_office", _("City office")
+    COUNTY_OFFICE = "county_office", _("County office")
+    TOWNSHIP_OFFICE = "township_office", _("Township office")
+    CADRE = "cadre", _("Cadre")
+    ASSISTANT = "assistant", _("Assistant (协保员)")
+    LIAISON = "liaison", _("Liaison (联络员)")
+    ADMIN = "admin", _("System administrator")
+
+
+OFFICE_ROLES = {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE}
+# Office roles that keep the registers; the province office only reads roll-up figures.
+REGISTER_WRITER_ROLES = {Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE, Role.ADMIN}
+OFFICE_ROLE_LEVEL = {
+    Role.PROVINCE_OFFICE: Level.PROVINCE,
+    Role.CITY_OFFICE: Level.CITY,
+    Role.COUNTY_OFFICE: Level.COUNTY,
+    Role.TOWNSHIP_OFFICE: Level.TOWNSHIP,
+}
+
+
+class User(AbstractUser):
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.COUNTY_OFFICE
+    )
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        verbose_name=_("scope division"),
+    )
+    # A cadre's own login.
+    cadre = models.OneToOneField(
+        "cadres.Cadre",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("cadre"),
+    )
+    # A 协保员's or 联络员's login: the aide record names the cadre they work for.
+    aide = models.OneToOneField(
+        "cadres.CadreAide",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="user",
+        verbose_name=_("assistant or liaison"),
+    )
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(OFFICE_ROLES)) | Q(division__isnull=False),
+                name="user_office_has_division",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role=Role.CADRE) | Q(cadre__isnull=False),
+                name="user_cadre_has_cadre",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role__in=[Role.ASSISTANT, Role.LIAISON]) | Q(aide__isnull=False),
+                name="user_aide_has_aide",
+            ),
+        ]
+
+    @property
+    def is_office(self) -> bool:
+        return self.role in OFFICE_ROLES
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.role == Role.ADMIN or self.is_superuser
+
+    @property
+    def can_write_registers(self) -> bool:
+        return self.is_system_admin or self.role in REGISTER_WRITER_ROLES
+
+    @property
+    def acting_cadre_id(self) -> int | None:
+        """The cadre whose work this user does: themselves, or the cadre they assist."""
+        if self.role == Role.CADRE:
+            return self.cadre_id
+        if self.role in (Role.ASSISTANT, Role.LIAISON) and self.aide_id:
+            return self.aide.cadre_id
+        return None

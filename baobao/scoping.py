@@ -1,0 +1,114 @@
+"""Scope: the one mechanism that narrows every queryset a user can reach.
+
+Office staff see their division and everything below it; a cadre sees what they hold; a 协保员 or
+联络员 sees what their cadre holds; the system admin sees everything; anyone else sees nothing.
+Each model's ``objects.for_user(user)`` calls the matching function here, and views fetch single
+objects through the ``access_*`` helpers of each app, which answer 404 outside the scope.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
+
+
+def _division_path(user) -> str | None:
+    """The path prefix of an office user's scope, or None if the user has no division scope."""
+    if user.is_office and user.division_id:
+        return user.division.path
+    return None
+
+
+def _sees_all(user) -> bool:
+    return user.is_authenticated and user.is_active and user.is_system_admin
+
+
+def scope_divisions(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(path__startswith=path)
+    if user.division_id:
+        return qs.filter(pk=user.division_id)
+    return qs.none()
+
+
+def scope_entities(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        return qs.filter(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
+    return qs.none()
+
+
+def scope_cadres(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        return qs.filter(pk=cadre_id)
+    return qs.none()
+
+
+def scope_zones(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        return qs.filter(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
+    return qs.none()
+
+
+def scope_assignments(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(entity__division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        return qs.filter(cadre_id=cadre_id)
+    return qs.none()
+
+
+def scope_adjustments(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(entity__division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        return qs.filter(Q(from_cadre_id=cadre_id) | Q(to_cadre_id=cadre_id))
+    return qs.none()
+
+
+def require_register_writer(user) -> None:
+    """Refuse (403) a user whose role may not change the registers."""
+    if not (user.is_authenticated and user.is_active and user.can_write_registers):
+        raise PermissionDenied(_("Your role may not change the registers."))
+
+
+def require_division_in_scope(user, division) -> None:
+    """Refuse (403) a write by ``user`` to something in ``division`` outside their scope.
+
+    ``user`` None means the system itself (a management command or a task) and is allowed.
+    """
+    if user is None:
+        return
+    require_register_writer(user)
+    if user.is_system_admin:
+        return
+    if not (user.division_id and user.division.contains(division)):
+        raise PermissionDenied(_("%(division)s is outside your area.") % {"division": division})

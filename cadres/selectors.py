@@ -1,0 +1,28 @@
+"""Reads for cadres and holdings, always narrowed to the user's scope first."""
+
+from django.db.models import Count
+from django.shortcuts import get_object_or_404
+
+from cadres.models import Assignment, Cadre
+
+
+def access_cadre(user, pk) -> Cadre:
+    """The cadre with this id if the user may see them; 404 otherwise."""
+    return get_object_or_404(Cadre.objects.for_user(user).select_related("division"), pk=pk)
+
+
+def access_assignment(user, pk) -> Assignment:
+    return get_object_or_404(
+        Assignment.objects.for_user(user).select_related("entity__division", "cadre__division"),
+        pk=pk,
+    )
+
+
+def cadre_holding_counts(*, cadre_ids) -> dict[int, int]:
+    """Number of current holdings per cadre id, in one query."""
+    rows = (
+        Assignment.objects.filter(cadre_id__in=cadre_ids, end_date__isnull=True)
+        .values("cadre_id")
+        .annotate(n=Count("id"))
+    )
+    return {row["cadre_id"]: row["n"] for row in rows}

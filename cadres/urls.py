@@ -1,0 +1,8 @@
+from django.urls import path
+
+from cadres import views
+
+app_name = "cadres"
+urlpatterns = [
+    path("<int:pk>/commitment/", views.commitment_scan, name="commitment-scan"),
+]

@@ -1,0 +1,227 @@
+"""Food businesses (包保主体), their risk grades and grade history, and zones (片区)."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from baobao.models import Division, Level
+from baobao.validators import normalize_uscc, validate_phone, validate_uscc
+
+
+class Grade(models.TextChoices):  # 风险等级
+    A = "A", _("Grade A")
+    B = "B", _("Grade B")
+    C = "C", _("Grade C")
+    D = "D", _("Grade D")
+
+
+# 层级对应包保: the lowest cadre level that may hold an entity of each grade.
+GRADE_LEVEL = {
+    Grade.A: Level.CITY,
+    Grade.B: Level.COUNTY,
+    Grade.C: Level.TOWNSHIP,
+    Grade.D: Level.VILLAGE,
+}
+
+
+class BusinessType(models.TextChoices):  # 业态
+    FOOD_PRODUCTION = "food_production", _("Food production")
+    FOOD_SALES = "food_sales", _("Food sales")
+    CATERING = "catering", _("Catering")
+    SCHOOL_CANTEEN = "school_canteen", _("School or childcare canteen")
+    CENTRAL_KITCHEN = "central_kitchen", _("Central kitchen")
+    MEAL_DELIVERY = "meal_delivery", _("Group meal delivery")
+    SMALL_WORKSHOP = "small_workshop", _("Small food workshop")
+    SMALL_EATERY = "small_eatery", _("Small eatery")
+    STALL = "stall", _("Food stall")
+    MARKET = "market", _("Food market")
+
+
+# Types that may have no unified social credit code (a stall holds only a registration card).
+TYPES_WITHOUT_USCC = {BusinessType.STALL}
+
+
+class EntityStatus(models.TextChoices):
+    ACTIVE = "active", _("Active")
+    SUSPENDED = "suspended", _("Suspended")
+    CLOSED = "closed", _("Closed")
+
+
+class ZoneKind(models.TextChoices):
+    INDUSTRIAL_PARK = "industrial_park", _("Food industrial park")
+    RESTAURANT_STREET = "restaurant_street", _("Restaurant street")
+    WHOLESALE_MARKET = "wholesale_market", _("Wholesale market")
+    OTHER = "other", _("Other cluster")
+
+
+class ZoneQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from baobao.scoping import scope_zones
+
+        return scope_zones(self, user)
+
+
+class Zone(models.Model):  # 片区 (分片包保)
+    name = models.CharField(_("name"), max_length=100)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=ZoneKind.choices, default=ZoneKind.OTHER
+    )
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="zones", verbose_name=_("division")
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = ZoneQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("zone")
+        verbose_name_plural = _("zones")
+        ordering = ["division__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "name"], name="zone_unique_name_in_division"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class EntityQuerySet(models.QuerySet):
+    def for_user(self, user):
+        from baobao.scoping import scope_entities
+
+        return scope_entities(self, user)
+
+    def active(self):
+        return self.filter(status=EntityStatus.ACTIVE)
+
+
+class Entity(models.Model):  # 包保主体
+    name = models.CharField(_("name"), max_length=200)
+    uscc = models.CharField(
+        _("unified social credit code"),
+        max_length=18,
+        blank=True,
+        validators=[validate_uscc],
+        help_text=_("18 characters (GB 32100-2015). May be left empty only for food stalls."),
+    )
+    licence_no = models.CharField(_("licence number"), max_length=40, blank=True)
+    business_type = models.CharField(
+        _("business type"), max_length=20, choices=BusinessType.choices
+    )
+    grade = models.CharField(_("grade"), max_length=1, choices=Grade.choices)
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        related_name="entities",
+        verbose_name=_("division"),
+        db_index=False,
+    )
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    zone = models.ForeignKey(
+        Zone,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="entities",
+        verbose_name=_("zone"),
+    )
+    director_name = models.CharField(_("food safety director"), max_length=50, blank=True)
+    director_phone = models.CharField(
+        _("director's phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    officer_name = models.CharField(_("food safety officer"), max_length=50, blank=True)
+    officer_phone = models.CharField(
+        _("officer's phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    contact_phone = models.CharField(
+        _("contact phone"), max_length=20, blank=True, validators=[validate_phone]
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=EntityStatus.choices, default=EntityStatus.ACTIVE
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = EntityQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("food business")
+        verbose_name_plural = _("food businesses")
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(
+                fields=["division", "status", "grade"], name="entity_division_status_grade"
+            ),
+            models.Index(fields=["grade", "status"], name="entity_grade_status"),
+            models.Index(fields=["business_type"], name="entity_business_type"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["uscc"], condition=~Q(uscc=""), name="entity_uscc_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["licence_no"], condition=~Q(licence_no=""), name="entity_licence_unique"
+            ),
+            models.CheckConstraint(
+                condition=~Q(uscc="") | Q(business_type__in=sorted(TYPES_WITHOUT_USCC)),
+                name="entity_uscc_required_unless_exempt",
+            ),
+            models.CheckConstraint(condition=Q(grade__in=Grade.values), name="entity_grade_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=EntityStatus.values), name="entity_status_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        self.uscc = normalize_uscc(self.uscc)
+        if not self.uscc and self.business_type not in TYPES_WITHOUT_USCC:
+            raise ValidationError(
+                {"uscc": _("A unified social credit code is required for this business type.")}
+            )
+
+    @property
+    def required_level(self) -> Level:
+        return GRADE_LEVEL[Grade(self.grade)]
+
+
+class GradeChange(models.Model):  # 分级调整记录
+    """One row per grading of an entity: the first grading and every regrade. Never edited."""
+
+    entity = models.ForeignKey(
+        Entity,
+        on_delete=models.PROTECT,
+        related_name="grade_changes",
+        verbose_name=_("food business"),
+    )
+    old_grade = models.CharField(_("old grade"), max_length=1, choices=Grade.choices, blank=True)
+    new_grade = models.CharField(_("new grade"), max_length=1, choices=Grade.choices)
+    reason = models.CharField(_("reason"), max_length=255)
+    effective_date = models.DateField(_("effective date"))
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
+        ordering = ["entity", "-effective_date", "-id"]
+
+    def __str__(self):
+        return f"{self.entity}: {self.old_grade or '-'} → {self.new_grade}"

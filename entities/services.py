@@ -1,0 +1,257 @@
+"""Writes for food businesses and zones. Grade and status are changed only by their own services,
+which write the grade history and the adjustment ledger in the same transaction."""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baobao.scoping import require_division_in_scope
+from baobao.services import require_reason, resolve_date
+from cadres.models import Adjustment, AdjustmentKind, Assignment
+from cadres.services import entity_zone_sync
+from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
+
+ENTITY_EDITABLE_FIELDS = (
+    "name",
+    "uscc",
+    "licence_no",
+    "business_type",
+    "address",
+    "director_name",
+    "director_phone",
+    "officer_name",
+    "officer_phone",
+    "contact_phone",
+)
+
+
+def _check_zone(zone: Zone | None, division) -> None:
+    if zone is not None and not zone.division.contains(division):
+        raise ValidationError(
+            {"zone": _("The zone %(zone)s is not in this business's area.") % {"zone": zone}}
+        )
+
+
+@transaction.atomic
+def entity_create(
+    *,
+    by,
+    name: str,
+    business_type: str,
+    grade: str,
+    division,
+    zone: Zone | None = None,
+    grade_reason: str = "",
+    **fields,
+) -> Entity:
+    """Register a food business and its first grading."""
+    require_division_in_scope(by, division)
+    unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"entity_create() got unknown fields {sorted(unknown)}")
+    entity = Entity(
+        name=name, business_type=business_type, grade=grade, division=division, zone=zone, **fields
+    )
+    _check_zone(zone, division)
+    entity.full_clean()
+    entity.save()
+    GradeChange.objects.create(
+        entity=entity,
+        new_grade=grade,
+        reason=grade_reason.strip() or _("Initial grading"),
+        effective_date=timezone.localdate(),
+        changed_by=by,
+    )
+    if zone is not None:
+        entity_zone_sync(entity=entity, by=by, reason=_("Joined a zone held by a cadre"))
+    return entity
+
+
+@transaction.atomic
+def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> Entity:
+    """Change a business's details; grade and status have their own services.
+
+    Moving it to a division its holder does not cover is refused; joining or leaving a held zone
+    moves its holding with it.
+    """
+    entity = (
+        Entity.objects.select_for_update(of=("self",))
+        .select_related("division", "zone")
+        .get(pk=entity.pk)
+    )
+    require_division_in_scope(by, entity.division)
+    unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"entity_update() cannot change {sorted(unknown)}")
+    if division is not None and division.pk != entity.division_id:
+        require_division_in_scope(by, division)
+        holder = (
+            Assignment.objects.filter(entity=entity, end_date__isnull=True)
+            .select_related("cadre__division")
+            .first()
+        )
+        if holder and not holder.cadre.division.contains(division):
+            raise ValidationError(
+                {
+                    "division": _(
+                        "%(cadre)s, who holds this business, does not cover %(division)s; transfer it first."
+                    )
+                    % {"cadre": holder.cadre, "division": division}
+                }
+            )
+        entity.division = division
+    old_zone_id = entity.zone_id
+    if zone is not ...:
+        entity.zone = zone
+    _check_zone(entity.zone, entity.division)
+    for field, value in fields.items():
+        setattr(entity, field, value)
+    entity.full_clean()
+    entity.save()
+    if entity.zone_id != old_zone_id:
+        entity_zone_sync(entity=entity, by=by, reason=_("Zone changed"))
+    return entity
+
+
+@transaction.atomic
+def entity_regrade(
+    *, entity: Entity, new_grade: str, reason: str, by, effective_date: datetime.date | None = None
+) -> GradeChange:
+    """Change a business's grade (分级调整), with its reason, in the grade history and the ledger.
+
+    A holder now above the grade's level keeps it as an escalation; a holder now below it stays
+    until re-assigned and is listed as breaking the level rule.
+    """
+    reason = require_reason(reason)
+    effective_date = resolve_date(effective_date)
+    entity = (
+        Entity.objects.select_for_update(of=("self",)).select_related("division").get(pk=entity.pk)
+    )
+    require_division_in_scope(by, entity.division)
+    new_grade = Grade(new_grade)
+    if new_grade == entity.grade:
+        raise ValidationError(
+            _("%(entity)s is already grade %(grade)s.") % {"entity": entity, "grade": new_grade},
+            code="same_grade",
+        )
+    old_grade = entity.grade
+    entity.grade = new_grade
+    entity.save(update_fields=["grade", "updated_at"])
+    change = GradeChange.objects.create(
+        entity=entity,
+        old_grade=old_grade,
+        new_grade=new_grade,
+        reason=reason,
+        effective_date=effective_date,
+        changed_by=by,
+    )
+    holding = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("cadre__division")
+        .filter(entity=entity, end_date__isnull=True)
+        .first()
+    )
+    if holding:
+        escalated = holding.cadre.level < entity.required_level
+        if escalated != holding.escalated:
+            holding.escalated = escalated
+            holding.escalation_reason = (
+                (
+                    _("Kept by the holder after regrade %(old)s→%(new)s: %(reason)s")
+                    % {"old": old_grade, "new": new_grade, "reason": reason}
+                )[:255]
+                if escalated
+                else ""
+            )
+            holding.save(update_fields=["escalated", "escalation_reason"])
+        Adjustment.objects.create(
+            kind=AdjustmentKind.REGRADE,
+            entity=entity,
+            from_cadre=holding.cadre,
+            to_cadre=holding.cadre,
+            old_grade=old_grade,
+            new_grade=new_grade,
+            reason=reason,
+            effective_date=effective_date,
+            created_by=by,
+        )
+    return change
+
+
+@transaction.atomic
+def entity_change_status(
+    *, entity: Entity, status: str, reason: str, by, effective_date: datetime.date | None = None
+) -> Entity:
+    """Suspend, resume or close a business. Closing ends its holding; every change is in the ledger."""
+    reason = require_reason(reason)
+    effective_date = resolve_date(effective_date)
+    entity = (
+        Entity.objects.select_for_update(of=("self",)).select_related("division").get(pk=entity.pk)
+    )
+    require_division_in_scope(by, entity.division)
+    status = EntityStatus(status)
+    if status == entity.status:
+        raise ValidationError(
+            _("%(entity)s is already %(status)s.") % {"entity": entity, "status": status.label},
+            code="same_status",
+        )
+    entity.status = status
+    entity.save(update_fields=["status", "updated_at"])
+    holding = Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
+    closing = status == EntityStatus.CLOSED
+    if closing and holding:
+        holding.end_date = max(effective_date, holding.start_date)
+        holding.save(update_fields=["end_date"])
+    Adjustment.objects.create(
+        kind=AdjustmentKind.ENTITY_CLOSED if closing else AdjustmentKind.ENTITY_STATUS,
+        entity=entity,
+        from_cadre_id=holding.cadre_id if holding else None,
+        to_cadre_id=holding.cadre_id if holding and not closing else None,
+        reason=f"{status.label}: {reason}"[:255],
+        effective_date=effective_date,
+        created_by=by,
+    )
+    if not closing and entity.zone_id:
+        entity_zone_sync(entity=entity, by=by, reason=reason)
+    return entity
+
+
+def entity_close(
+    *, entity: Entity, reason: str, by, effective_date: datetime.date | None = None
+) -> Entity:
+    """Close a business (注销/关停): its holding ends and it leaves the coverage count."""
+    return entity_change_status(
+        entity=entity,
+        status=EntityStatus.CLOSED,
+        reason=reason,
+        by=by,
+        effective_date=effective_date,
+    )
+
+
+@transaction.atomic
+def zone_create(*, by, name: str, division, kind: str, description: str = "") -> Zone:
+    """Create a zone (片区) for 分片包保."""
+    require_division_in_scope(by, division)
+    zone = Zone(name=name, division=division, kind=kind, description=description)
+    zone.full_clean()
+    zone.save()
+    return zone
+
+
+@transaction.atomic
+def zone_update(*, zone: Zone, by, **fields) -> Zone:
+    """Rename or describe a zone; its area is fixed once created."""
+    zone = Zone.objects.select_for_update(of=("self",)).select_related("division").get(pk=zone.pk)
+    require_division_in_scope(by, zone.division)
+    unknown = set(fields) - {"name", "kind", "description"}
+    if unknown:
+        raise TypeError(f"zone_update() cannot change {sorted(unknown)}")
+    for field, value in fields.items():
+        setattr(zone, field, value)
+    zone.full_clean()
+    zone.save()
+    return zone

@@ -1,0 +1,1 @@
+"""Supervision visits (督导), checklists, issues and their fixes, reminders and warnings."""

@@ -1,0 +1,1 @@
+"""The five ledgers as read models, Excel export and import, dashboards and reports."""
