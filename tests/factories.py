@@ -1,0 +1,173 @@
+"""factory_boy factories that keep related objects consistent.
+
+The division tree is built under one province/city/county so that factories can be combined: a
+cadre of the right level sits in a division that contains the entity's, and an assignment's cadre
+fits its entity's grade.
+"""
+
+import datetime
+import itertools
+
+import factory
+from django.utils import timezone
+
+from baobao.models import Division, Level, Role, User
+from baobao.validators import uscc_check_char
+from cadres.models import AideKind, Assignment, Cadre, CadreAide
+from entities.models import BusinessType, Entity, Grade, Zone
+
+_serial = itertools.count(1)
+
+
+def valid_uscc(n: int) -> str:
+    """A syntactically valid credit code with a correct check digit, unique per ``n``."""
+    body = f"91520602{n:09d}"
+    return body + uscc_check_char(body)
+
+
+def next_mobile(n: int) -> str:
+    return f"139{n:08d}"
+
+
+class DivisionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Division
+        django_get_or_create = ("code",)
+
+    code = "520000000000"
+    name = "贵州省"
+    level = Level.PROVINCE
+    parent = None
+
+
+def province() -> Division:
+    return DivisionFactory(code="520000000000", name="贵州省", level=Level.PROVINCE)
+
+
+def city(code="520600000000", name="铜仁市") -> Division:
+    return DivisionFactory(code=code, name=name, level=Level.CITY, parent=province())
+
+
+def county(code="520602000000", name="碧江区", city_division=None) -> Division:
+    return DivisionFactory(code=code, name=name, level=Level.COUNTY, parent=city_division or city())
+
+
+def township(code="520602001000", name="环北街道", county_division=None) -> Division:
+    return DivisionFactory(
+        code=code, name=name, level=Level.TOWNSHIP, parent=county_division or county()
+    )
+
+
+def village(code="520602001001", name="金滩社区", township_division=None) -> Division:
+    return DivisionFactory(
+        code=code, name=name, level=Level.VILLAGE, parent=township_division or township()
+    )
+
+
+# The division a cadre of each level sits in, by default.
+DEFAULT_DIVISION = {
+    Level.PROVINCE: province,
+    Level.CITY: city,
+    Level.COUNTY: county,
+    Level.TOWNSHIP: township,
+    Level.VILLAGE: village,
+}
+
+
+class ZoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Zone
+
+    name = factory.Sequence(lambda n: f"美食街{n}")
+    kind = "restaurant_street"
+    division = factory.LazyFunction(township)
+
+
+class EntityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Entity
+
+    name = factory.Sequence(lambda n: f"测试餐饮店{n}")
+    uscc = factory.LazyFunction(lambda: valid_uscc(next(_serial)))
+    business_type = BusinessType.CATERING
+    grade = Grade.D
+    division = factory.LazyFunction(village)
+    address = "测试路1号"
+    contact_phone = "0856-5221234"
+
+
+class CadreFactory(factory.django.DjangoModelFactory):
+    """A cadre in post. ``level`` picks the default division of that level."""
+
+    class Meta:
+        model = Cadre
+
+    class Params:
+        level = Level.VILLAGE
+
+    name = factory.Sequence(lambda n: f"干部{n}")
+    division = factory.LazyAttribute(lambda o: DEFAULT_DIVISION[Level(o.level)]())
+    unit = "测试单位"
+    post = "测试职务"
+    phone = factory.LazyFunction(lambda: next_mobile(next(_serial)))
+
+
+class CadreAideFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CadreAide
+
+    cadre = factory.SubFactory(CadreFactory, level=Level.COUNTY)
+    kind = AideKind.ASSISTANT
+    name = factory.Sequence(lambda n: f"协保员{n}")
+    phone = factory.LazyFunction(lambda: next_mobile(next(_serial)))
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    """A current holding whose cadre fits the entity's grade (the level rule)."""
+
+    class Meta:
+        model = Assignment
+
+    entity = factory.SubFactory(EntityFactory)
+    cadre = factory.LazyAttribute(lambda o: CadreFactory(level=o.entity.required_level))
+    start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    role = Role.COUNTY_OFFICE
+    division = factory.LazyFunction(county)
+    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-1")
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+def office_user(division: Division, **kwargs) -> User:
+    """An office user whose role matches the level of ``division``."""
+    role = {
+        Level.PROVINCE: Role.PROVINCE_OFFICE,
+        Level.CITY: Role.CITY_OFFICE,
+        Level.COUNTY: Role.COUNTY_OFFICE,
+        Level.TOWNSHIP: Role.TOWNSHIP_OFFICE,
+    }[Level(division.level)]
+    return UserFactory(role=role, division=division, **kwargs)
+
+
+def cadre_user(cadre: Cadre, **kwargs) -> User:
+    return UserFactory(role=Role.CADRE, cadre=cadre, division=cadre.division, **kwargs)
+
+
+def aide_user(aide: CadreAide, **kwargs) -> User:
+    role = Role.ASSISTANT if aide.kind == AideKind.ASSISTANT else Role.LIAISON
+    return UserFactory(role=role, aide=aide, division=aide.cadre.division, **kwargs)
+
+
+def admin_user(**kwargs) -> User:
+    return UserFactory(role=Role.ADMIN, division=None, is_staff=True, is_superuser=True, **kwargs)
