@@ -62,8 +62,15 @@ def validate_document(upload) -> str:
             _("Upload a PDF or an image (JPEG, PNG, WebP); this file is neither."),
             code="file_type",
         )
-    upload.name = f"upload{ext}"
     return ext
+
+
+def validate_document_field(value) -> None:
+    """Model-field validator: check a newly attached document (an admin upload included) by content."""
+    if getattr(value, "_committed", True):
+        return
+    ext = validate_document(value.file)
+    value.name = f"upload{ext}"
 
 
 def content_type_for(name: str) -> str:

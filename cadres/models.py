@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baobao.models import Division, Level
+from baobao.uploads import private_upload_name, validate_document_field
 from baobao.validators import validate_mobile, validate_phone
 from entities.models import Entity, Grade, Zone
 
@@ -27,8 +28,6 @@ class CadreQuerySet(models.QuerySet):
 
 
 def commitment_upload_to(instance, filename):
-    from baobao.uploads import private_upload_name
-
     return private_upload_name("commitments", filename)
 
 
@@ -50,7 +49,11 @@ class Cadre(models.Model):  # 包保干部
     left_reason = models.CharField(_("reason for leaving"), max_length=255, blank=True)
     commitment_signed_on = models.DateField(_("commitment letter signed on"), null=True, blank=True)
     commitment_scan = models.FileField(
-        _("commitment letter scan"), upload_to=commitment_upload_to, blank=True, max_length=200
+        _("commitment letter scan"),
+        upload_to=commitment_upload_to,
+        blank=True,
+        max_length=200,
+        validators=[validate_document_field],
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)

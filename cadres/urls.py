@@ -4,5 +4,6 @@ from cadres import views
 
 app_name = "cadres"
 urlpatterns = [
-    path("<int:pk>/commitment/", views.commitment_scan, name="commitment-scan"),
+    path("<int:pk>/commitment/", views.commitment, name="commitment"),
+    path("<int:pk>/commitment/scan/", views.commitment_scan, name="commitment-scan"),
 ]

@@ -1,0 +1,161 @@
+"""One scope mechanism for every model: office subtree, a cadre's holdings, the aide's cadre."""
+
+import pytest
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from baobao.models import Division, Level
+from baobao.scoping import require_division_in_scope, require_register_writer
+from cadres.models import Adjustment, Assignment, Cadre
+from cadres.selectors import access_cadre
+from entities.models import Entity, Zone
+from entities.selectors import access_entity
+from tests.factories import (
+    AssignmentFactory,
+    CadreAideFactory,
+    CadreFactory,
+    EntityFactory,
+    ZoneFactory,
+    admin_user,
+    aide_user,
+    cadre_user,
+    city,
+    county,
+    office_user,
+    province,
+    township,
+    village,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def two_counties():
+    """碧江区 and 万山区 in 铜仁市, each with a township, a village and a held entity."""
+    bijiang = county()
+    wanshan = county(code="520603000000", name="万山区")
+    ws_township = township(code="520603001000", name="谢桥街道", county_division=wanshan)
+    ws_village = village(code="520603001001", name="龙门坳村", township_division=ws_township)
+    here = AssignmentFactory(entity=EntityFactory(division=village()))
+    there = AssignmentFactory(
+        entity=EntityFactory(division=ws_village),
+        cadre=CadreFactory(division=ws_village),
+    )
+    return bijiang, wanshan, here, there
+
+
+def test_office_sees_its_subtree_only(two_counties):
+    # given a 碧江区 office user and a held entity in each county
+    bijiang, _wanshan, here, there = two_counties
+    user = office_user(bijiang)
+    # when the scoped querysets are read
+    # then only 碧江区's rows are there
+    assert list(Entity.objects.for_user(user)) == [here.entity]
+    assert list(Assignment.objects.for_user(user)) == [here]
+    assert set(Cadre.objects.for_user(user)) == {here.cadre}
+    assert all(bijiang.contains(d) for d in Division.objects.for_user(user))
+    assert not Division.objects.for_user(user).filter(pk=there.entity.division_id).exists()
+
+
+def test_city_office_sees_all_its_counties(two_counties):
+    _bijiang, _wanshan, here, there = two_counties
+    user = office_user(city())
+    assert set(Entity.objects.for_user(user)) == {here.entity, there.entity}
+
+
+def test_division_subtree_is_one_prefix_query(two_counties, django_assert_num_queries):
+    # given the city
+    tongren = city()
+    # when its subtree is read, then it costs one query whatever the depth
+    with django_assert_num_queries(1):
+        levels = {d.level for d in Division.objects.subtree(tongren)}
+    assert levels == {Level.CITY, Level.COUNTY, Level.TOWNSHIP, Level.VILLAGE}
+
+
+def test_cadre_sees_only_what_they_hold(two_counties):
+    _bijiang, _wanshan, here, _there = two_counties
+    other_entity_same_village = EntityFactory(division=here.entity.division)
+    user = cadre_user(here.cadre)
+    assert list(Entity.objects.for_user(user)) == [here.entity]
+    assert list(Cadre.objects.for_user(user)) == [here.cadre]
+    assert other_entity_same_village not in Entity.objects.for_user(user)
+
+
+def test_cadre_no_longer_sees_an_entity_transferred_away(two_counties):
+    _bijiang, _wanshan, here, _there = two_counties
+    user = cadre_user(here.cadre)
+    Assignment.objects.filter(pk=here.pk).update(end_date=here.start_date)
+    assert not Entity.objects.for_user(user).exists()
+
+
+def test_assistant_and_liaison_see_their_cadres_holdings():
+    # given a county cadre holding a B entity, with a 协保员 and a 联络员
+    holding = AssignmentFactory(entity=EntityFactory(grade="B"))
+    assistant = aide_user(CadreAideFactory(cadre=holding.cadre, kind="assistant"))
+    liaison = aide_user(CadreAideFactory(cadre=holding.cadre, kind="liaison"))
+    AssignmentFactory(entity=EntityFactory(grade="B"))  # someone else's
+    for user in (assistant, liaison):
+        assert list(Entity.objects.for_user(user)) == [holding.entity]
+        assert list(Cadre.objects.for_user(user)) == [holding.cadre]
+
+
+def test_adjustments_follow_the_entity_scope(two_counties):
+    bijiang, _wanshan, here, there = two_counties
+    for a in (here, there):
+        Adjustment.objects.create(
+            kind="assign",
+            entity=a.entity,
+            to_cadre=a.cadre,
+            reason="r",
+            effective_date=a.start_date,
+        )
+    assert [a.entity for a in Adjustment.objects.for_user(office_user(bijiang))] == [here.entity]
+    assert [a.entity for a in Adjustment.objects.for_user(cadre_user(there.cadre))] == [
+        there.entity
+    ]
+
+
+def test_zones_follow_the_division_scope(two_counties):
+    bijiang, wanshan, _here, _there = two_counties
+    mine = ZoneFactory(division=township())
+    ZoneFactory(division=township(code="520603001000", name="谢桥街道", county_division=wanshan))
+    assert list(Zone.objects.for_user(office_user(bijiang))) == [mine]
+
+
+def test_admin_sees_everything_and_anonymous_nothing(two_counties):
+    from django.contrib.auth.models import AnonymousUser
+
+    assert Entity.objects.for_user(admin_user()).count() == 2
+    assert Entity.objects.for_user(AnonymousUser()).count() == 0
+    assert Cadre.objects.for_user(AnonymousUser()).count() == 0
+
+
+def test_access_helpers_answer_404_outside_the_scope(two_counties):
+    # given 碧江区 staff and a cadre of 碧江区
+    bijiang, _wanshan, here, there = two_counties
+    staff = office_user(bijiang)
+    cadre = cadre_user(here.cadre)
+    # then their own objects are served and the others are 404, not someone else's data
+    assert access_entity(staff, here.entity.pk) == here.entity
+    with pytest.raises(Http404):
+        access_entity(staff, there.entity.pk)
+    with pytest.raises(Http404):
+        access_cadre(staff, there.cadre.pk)
+    with pytest.raises(Http404):
+        access_entity(cadre, there.entity.pk)
+    with pytest.raises(Http404):
+        access_entity(staff, 10**9)
+
+
+def test_write_checks(two_counties):
+    bijiang, wanshan, here, _there = two_counties
+    staff = office_user(bijiang)
+    require_division_in_scope(staff, here.entity.division)
+    with pytest.raises(PermissionDenied):
+        require_division_in_scope(staff, wanshan)
+    with pytest.raises(PermissionDenied):
+        require_register_writer(cadre_user(here.cadre))
+    with pytest.raises(PermissionDenied):
+        require_register_writer(office_user(province()))
+    require_division_in_scope(admin_user(), wanshan)

@@ -1,0 +1,157 @@
+"""Login, lockout, the home page for every role, the admin, and the security headers."""
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from baobao.models import Role
+from tests.factories import (
+    AssignmentFactory,
+    CadreAideFactory,
+    EntityFactory,
+    UserFactory,
+    admin_user,
+    aide_user,
+    cadre_user,
+    county,
+    office_user,
+    township,
+)
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "pw-for-tests-1"
+
+
+def test_anonymous_is_sent_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_login_page_is_chinese_by_default(client):
+    response = client.get(reverse("login"))
+    assert response.status_code == 200
+    assert 'lang="zh-hans"' in response.text
+    assert "登录" in response.text
+
+
+def test_login_page_in_english_on_request(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    response = client.get(reverse("login"))
+    assert 'lang="en"' in response.text
+    assert "Log in" in response.text
+
+
+def test_login_then_logout(client):
+    user = office_user(county())
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    assert client.get(reverse("home")).status_code == 200
+    client.post(reverse("logout"))
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_wrong_password_shows_a_chinese_error(client):
+    user = office_user(county())
+    response = client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    assert response.status_code == 200
+    assert "请输入一个正确的用户名和密码" in response.text
+
+
+def test_repeated_failed_logins_lock_the_account(client):
+    # given a user who mistypes the password as often as the limit allows
+    user = office_user(county())
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": user.username, "password": "wrong"})
+    # when the right password comes next
+    response = client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    # then the account is locked and the session is not logged in
+    assert response.status_code == 429
+    assert "锁定" in response.text
+    assert client.get(reverse("home")).status_code == 302
+
+
+def test_home_shows_an_office_users_identity_and_scope(client):
+    user = office_user(township(), first_name="张三")
+    client.force_login(user)
+    response = client.get(reverse("home"))
+    assert response.status_code == 200
+    for text in ("张三", "乡镇食安办", "贵州省", "铜仁市", "碧江区", "环北街道"):
+        assert text in response.text
+
+
+def test_home_lists_a_cadres_holdings(client):
+    holding = AssignmentFactory(entity=EntityFactory(grade="B", name="碧江区第一中学食堂"))
+    client.force_login(cadre_user(holding.cadre))
+    response = client.get(reverse("home"))
+    assert "碧江区第一中学食堂" in response.text
+    assert holding.cadre.name in response.text
+
+
+def test_home_of_an_assistant_shows_the_cadre_they_assist(client, django_assert_max_num_queries):
+    holding = AssignmentFactory(entity=EntityFactory(grade="B", name="铜仁中央厨房"))
+    for _ in range(5):
+        AssignmentFactory(entity=EntityFactory(grade="B"), cadre=holding.cadre)
+    client.force_login(aide_user(CadreAideFactory(cadre=holding.cadre)))
+    with django_assert_max_num_queries(8):
+        response = client.get(reverse("home"))
+    assert "铜仁中央厨房" in response.text
+    assert holding.cadre.name in response.text
+
+
+def test_admin_is_for_the_system_admin_only(client):
+    client.force_login(office_user(county()))
+    assert client.get("/admin/").status_code == 302
+    client.force_login(admin_user())
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/admin/baobao/division/",
+        "/admin/baobao/user/",
+        "/admin/entities/entity/",
+        "/admin/entities/zone/",
+        "/admin/entities/gradechange/",
+        "/admin/cadres/cadre/",
+        "/admin/cadres/cadreaide/",
+        "/admin/cadres/assignment/",
+        "/admin/cadres/zoneassignment/",
+        "/admin/cadres/adjustment/",
+    ],
+)
+def test_every_model_has_an_admin_page(client, path):
+    AssignmentFactory()
+    client.force_login(admin_user())
+    assert client.get(path).status_code == 200
+
+
+def test_pages_carry_a_strict_content_security_policy(client):
+    response = client.get(reverse("login"))
+    policy = response["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "default-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    assert "http" not in policy
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_templates_have_no_inline_script_or_style_and_no_remote_assets():
+    # The CSP forbids inline code and third-party origins: the templates must not need them.
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        text = template.read_text()
+        assert "<script>" not in text, template
+        assert " style=" not in text, template
+        assert " on" + "click=" not in text, template
+        assert "//cdn" not in text and "https://" not in text, template
+
+
+def test_roles_have_the_right_write_rights():
+    assert UserFactory(role=Role.COUNTY_OFFICE).can_write_registers
+    assert not UserFactory(role=Role.PROVINCE_OFFICE).can_write_registers
+    holding = AssignmentFactory()
+    assert not cadre_user(holding.cadre).can_write_registers
