@@ -1,0 +1,91 @@
+# 包保 supervision tracker — developer commands (GNU make).
+#
+#   make run    install, migrate, seed a small demo, serve http://127.0.0.1:8000
+#   make test   lint, format check, migration check, pytest
+#
+# A fresh machine needs only Python 3.11+: when `uv` is not on PATH it is installed into a
+# private tools venv (.tools/) with pip, and that uv is used. uv never downloads a Python here;
+# it builds .venv from the machine's python3 and installs exactly what uv.lock pins.
+#
+# With no environment variables the app uses SQLite (db.sqlite3), runs Celery tasks eagerly
+# in-process and prints e-mail to the console. Set DATABASE_URL / REDIS_URL to use PostgreSQL
+# and Redis (see README.md).
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+PYTHON ?= python3
+# uv: the one on PATH, else the bootstrapped one in .tools/.
+ifndef UV
+UV := $(or $(shell command -v uv 2>/dev/null),.tools/bin/uv)
+endif
+VENV ?= $(or $(UV_PROJECT_ENVIRONMENT),.venv)
+PY := $(VENV)/bin/python
+MANAGE := $(PY) manage.py
+
+export UV_PYTHON_DOWNLOADS := never
+export UV_PYTHON ?= $(PYTHON)
+
+# Demo seed: a small slice of the real volumes; `make seed SCALE=1` seeds the full demo.
+SCALE ?= 0.05
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+
+.PHONY: help sync run test lint format migrate seed worker beat messages clean
+
+help: ## list the targets
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+
+# Only built when uv is not on PATH (UV then points here).
+.tools/bin/uv:
+	@echo ">> uv not found on PATH: installing it into .tools/ with pip"
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet --disable-pip-version-check uv
+	@$@ --version
+
+sync: $(filter .tools/bin/uv,$(UV)) ## install the locked dependencies (dev included) into .venv
+	$(UV) sync --locked
+
+run: sync ## migrate, seed a small demo (idempotent), print the demo logins, serve on 127.0.0.1:8000
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo --scale $(SCALE)
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (SQLite, or DATABASE_URL)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
+	exit $$rc
+
+lint: sync ## ruff check and ruff format --check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: sync ## ruff --fix and ruff format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+migrate: sync ## apply migrations
+	$(MANAGE) migrate --noinput
+
+seed: sync ## seed the demo (SCALE=0.05 by default; does nothing if it is there) and print the logins
+	$(MANAGE) seed_demo --scale $(SCALE)
+
+worker: sync ## a Celery worker (needs REDIS_URL; without it tasks run eagerly and no worker is needed)
+	$(VENV)/bin/celery -A baobao worker -l info
+
+beat: sync ## the Celery beat scheduler: run exactly ONE beat per deployment, never two
+	$(VENV)/bin/celery -A baobao beat -l info
+
+messages: sync ## makemessages for zh_Hans, then compilemessages (needs GNU gettext)
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=.tools
+	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+
+clean: ## remove caches and collected static files (keeps .venv, db.sqlite3 and media/)
+	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -print0 \
+		| xargs -0 rm -rf
+	rm -rf .pytest_cache .ruff_cache staticfiles
