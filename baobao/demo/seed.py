@@ -1,0 +1,165 @@
+"""The demo province: Tongren (and synthetic cities for scales above 1) plus the demo logins."""
+
+import math
+import random
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from baobao.demo.city import CityBuilder, SeedContext
+from baobao.demo.names import Codes, Phones, person
+from baobao.demo.shape import TONGREN, synthetic_city
+from baobao.models import Division, Level, Role, User
+from cadres.models import AideKind, Cadre
+from entities.models import Entity
+
+DEMO_CITY_CODE = "520600000000"
+PROVINCE_CODE = "520000000000"
+DEFAULT_PASSWORD = "Demo@2026"
+DEFAULT_SEED = 2022
+BATCH_SIZE = 2000
+
+ROLE_LABELS = {
+    Role.ADMIN: "系统管理员",
+    Role.PROVINCE_OFFICE: "省食安办",
+    Role.CITY_OFFICE: "市食安办",
+    Role.COUNTY_OFFICE: "县（区）食安办",
+    Role.TOWNSHIP_OFFICE: "乡镇（街道）食安办",
+    Role.CADRE: "包保干部",
+    Role.ASSISTANT: "协保员",
+    Role.LIAISON: "联络员",
+}
+DEMO_USERNAMES = (
+    "admin",
+    "province",
+    "city",
+    "county",
+    "township",
+    "cadre",
+    "assistant",
+    "liaison",
+)
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    scope: str
+    name: str
+
+
+def demo_seeded() -> bool:
+    """True when the demo city already has entities: the seed then changes nothing."""
+    city_path = Division.path_for(DEMO_CITY_CODE, Level.CITY)
+    return Entity.objects.filter(division__path__startswith=city_path).exists()
+
+
+def demo_logins() -> list[DemoLogin]:
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=DEMO_USERNAMES).select_related("division")
+    }
+    return [
+        DemoLogin(
+            username=u.username,
+            role=ROLE_LABELS.get(u.role, u.role),
+            scope=u.division.name if u.division else "全部",
+            name=u.first_name,
+        )
+        for u in (users[name] for name in DEMO_USERNAMES if name in users)
+    ]
+
+
+@transaction.atomic
+def seed_demo(*, scale: float, password: str, seed: int) -> dict | None:
+    """Build the demo data in one transaction; None (and no change) when it is already there."""
+    if demo_seeded():
+        return None
+    rng = random.Random(seed)
+    ctx = SeedContext(
+        rng=rng,
+        phones=Phones(rng, set(Cadre.objects.values_list("phone", flat=True))),
+        codes=Codes(
+            set(Entity.objects.exclude(uscc="").values_list("uscc", flat=True)),
+            set(Entity.objects.exclude(licence_no="").values_list("licence_no", flat=True)),
+        ),
+        existing_divisions={
+            d.code: d for d in Division.objects.filter(path__startswith=PROVINCE_CODE[:2])
+        },
+    )
+    province = ctx.existing_divisions.get(PROVINCE_CODE)
+    if province is None:
+        province = Division(code=PROVINCE_CODE, name="贵州省", level=Level.PROVINCE)
+        province.save()
+    # Above scale 1 the province gets more Tongren-shaped cities, sharing the scale evenly.
+    cities = max(1, math.ceil(scale))
+    totals: dict = {}
+    tongren = None
+    for number in range(cities):
+        spec = TONGREN if number == 0 else synthetic_city(rng, number, ctx.place_roots)
+        builder = CityBuilder(ctx, spec, scale / cities, province).build()
+        builder.write(BATCH_SIZE)
+        _add(totals, builder.summary())
+        if number == 0:
+            tongren = builder
+    totals["cities"] = cities
+    totals["skipped_users"] = _create_users(tongren, province, password, rng)
+    return totals
+
+
+def _add(totals: dict, summary: dict) -> None:
+    for key, value in summary.items():
+        if isinstance(value, dict):
+            bucket = totals.setdefault(key, {})
+            for k, v in value.items():
+                bucket[k] = bucket.get(k, 0) + v
+        else:
+            totals[key] = totals.get(key, 0) + value
+
+
+def _create_users(
+    tongren: CityBuilder, province: Division, password: str, rng: random.Random
+) -> list[str]:
+    """The eight demo logins; usernames already taken are left alone and returned."""
+    cadre = tongren.demo_cadre
+    aides = [a for a in tongren.aides if a.cadre is cadre]
+    assistant = next(a for a in aides if a.kind == AideKind.ASSISTANT)
+    liaison = next(a for a in aides if a.kind == AideKind.LIAISON)
+    # One hash for all: hashing is deliberately slow.
+    hasher = User()
+    hasher.set_password(password)
+    specs = [
+        ("admin", Role.ADMIN, None, {"is_staff": True, "is_superuser": True}),
+        ("province", Role.PROVINCE_OFFICE, province, {}),
+        ("city", Role.CITY_OFFICE, tongren.city, {}),
+        ("county", Role.COUNTY_OFFICE, tongren.demo_county, {}),
+        ("township", Role.TOWNSHIP_OFFICE, tongren.demo_township, {}),
+        ("cadre", Role.CADRE, cadre.division, {"cadre": cadre, "phone": cadre.phone}),
+        (
+            "assistant",
+            Role.ASSISTANT,
+            cadre.division,
+            {"aide": assistant, "phone": assistant.phone},
+        ),
+        ("liaison", Role.LIAISON, cadre.division, {"aide": liaison, "phone": liaison.phone}),
+    ]
+    taken = set(User.objects.filter(username__in=DEMO_USERNAMES).values_list("username", flat=True))
+    users = []
+    for username, role, division, extra in specs:
+        holder = extra.get("cadre") or extra.get("aide")
+        name = holder.name if holder else person(rng)
+        if username in taken:
+            continue
+        users.append(
+            User(
+                username=username,
+                password=hasher.password,
+                role=role,
+                division=division,
+                first_name=name,
+                **extra,
+            )
+        )
+    User.objects.bulk_create(users)
+    return [username for username in DEMO_USERNAMES if username in taken]
