@@ -121,6 +121,13 @@ OFFICE_ROLE_LEVEL = {
 }
 
 
+class BaobaoUserManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        """A superuser is the system admin, who has no division scope."""
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
 class User(AbstractUser):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.COUNTY_OFFICE
@@ -153,7 +160,7 @@ class User(AbstractUser):
     )
     phone = models.CharField(_("phone"), max_length=20, blank=True)
 
-    objects = UserManager()
+    objects = BaobaoUserManager()
 
     class Meta:
         verbose_name = _("user")

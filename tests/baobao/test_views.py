@@ -155,3 +155,11 @@ def test_roles_have_the_right_write_rights():
     assert not UserFactory(role=Role.PROVINCE_OFFICE).can_write_registers
     holding = AssignmentFactory()
     assert not cadre_user(holding.cadre).can_write_registers
+
+
+def test_createsuperuser_makes_a_system_admin():
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-tests-1")
+    assert user.role == Role.ADMIN
+    assert user.is_system_admin
