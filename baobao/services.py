@@ -16,9 +16,24 @@ def resolve_date(date: datetime.date | None) -> datetime.date:
     return date
 
 
+# The reason columns of the ledgers (adjustments, grade history, escalations, leaving).
+REASON_MAX_LENGTH = 255
+
+
+def clean_reason(reason: str) -> str:
+    """A reason stripped of surrounding space; refused when longer than the ledger keeps."""
+    reason = (reason or "").strip()
+    if len(reason) > REASON_MAX_LENGTH:
+        raise ValidationError(
+            _("A reason has at most %(n)d characters.") % {"n": REASON_MAX_LENGTH},
+            code="reason_too_long",
+        )
+    return reason
+
+
 def require_reason(reason: str) -> str:
     """A change of who holds what, or of a grade or status, always says why."""
-    reason = (reason or "").strip()
+    reason = clean_reason(reason)
     if not reason:
         raise ValidationError(_("Give a reason for this change."), code="reason_required")
     return reason

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from baobao.models import Level
 from baobao.scoping import require_division_in_scope
-from baobao.services import require_reason, resolve_date
+from baobao.services import clean_reason, require_reason, resolve_date
+from baobao.validators import normalize_phone
 from cadres.models import (
     ASSISTANT_LEVELS,
     MAX_ASSISTANTS,
@@ -79,6 +80,25 @@ def level_fit(*, cadre: Cadre, entity: Entity, escalation_reason: str = "") -> b
     return escalated
 
 
+def _zone_fit(*, cadre: Cadre, zone: Zone) -> None:
+    """Check that ``cadre`` may hold ``zone``: in post, and covering all of the zone's area.
+
+    Checked for the zone itself, not only for the businesses in it now: an empty zone must not
+    go to a cadre who could not hold the businesses that join it later.
+    """
+    if cadre.status != CadreStatus.ACTIVE:
+        raise ValidationError(
+            _("%(cadre)s has left their post and cannot take on holdings.") % {"cadre": cadre},
+            code="cadre_left",
+        )
+    if not cadre.division.contains(zone.division):
+        raise ValidationError(
+            _("%(cadre)s (%(division)s) cannot hold %(zone)s: it lies outside their area.")
+            % {"cadre": cadre, "division": cadre.division, "zone": zone},
+            code="outside_area",
+        )
+
+
 def _adjustments(rows: Iterable[Adjustment]) -> list[Adjustment]:
     return Adjustment.objects.bulk_create(list(rows))
 
@@ -125,6 +145,7 @@ def assignment_create(
     start_date: datetime.date | None = None,
 ) -> Assignment:
     """Assign an unheld entity to a cadre (新增包保), escalated when the cadre is above its level."""
+    reason, escalation_reason = clean_reason(reason), clean_reason(escalation_reason)
     start_date = resolve_date(start_date)
     entity = _lock_entity(entity)
     cadre = _lock_cadre(cadre)
@@ -281,6 +302,7 @@ def assignments_transfer_bulk(
 ) -> list[Assignment]:
     """Transfer many holdings to one cadre at once (批量调整); all or none."""
     reason = require_reason(reason)
+    escalation_reason = clean_reason(escalation_reason)
     effective_date = resolve_date(effective_date)
     to_cadre = _lock_cadre(to_cadre)
     ids = [a.pk for a in assignments]
@@ -322,6 +344,13 @@ def assignments_transfer_bulk(
 def _end_rows(
     *, assignments: list[Assignment], kind: str, reason: str, by, effective_date: datetime.date
 ) -> None:
+    for a in assignments:
+        if effective_date < a.start_date:
+            raise ValidationError(
+                _("The effective date is before %(entity)s's current holding began (%(start)s).")
+                % {"entity": a.entity, "start": a.start_date},
+                code="date_before_start",
+            )
     Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(end_date=effective_date)
     _adjustments(
         Adjustment(
@@ -396,6 +425,7 @@ def zone_assign(
             _("%(zone)s already has a cadre; transfer the zone instead.") % {"zone": zone},
             code="zone_held",
         )
+    _zone_fit(cadre=cadre, zone=zone)
     entities = _zone_entities(zone)
     for entity in entities:
         level_fit(cadre=cadre, entity=entity, escalation_reason=reason)
@@ -404,7 +434,7 @@ def zone_assign(
     )
     held = {
         a.entity_id: a
-        for a in Assignment.objects.select_related("entity", "cadre").filter(
+        for a in Assignment.objects.select_related("entity__division", "cadre").filter(
             entity__in=entities, end_date__isnull=True
         )
     }
@@ -461,6 +491,15 @@ def _zone_hold_unheld(
     _adjustments(ledger)
 
 
+def _zone_dates_ordered(zone_assignment: ZoneAssignment, effective_date: datetime.date) -> None:
+    if effective_date < zone_assignment.start_date:
+        raise ValidationError(
+            _("The effective date is before this zone holding began (%(start)s).")
+            % {"start": zone_assignment.start_date},
+            code="date_before_start",
+        )
+
+
 @transaction.atomic
 def zone_transfer(
     *,
@@ -482,6 +521,8 @@ def zone_transfer(
     require_division_in_scope(by, old.zone.division)
     if old.end_date is not None:
         raise ValidationError(_("This zone holding has already ended."), code="ended")
+    _zone_fit(cadre=to_cadre, zone=old.zone)
+    _zone_dates_ordered(old, effective_date)
     old.end_date = effective_date
     old.save(update_fields=["end_date"])
     new = ZoneAssignment.objects.create(
@@ -520,6 +561,7 @@ def zone_end(
     require_division_in_scope(by, za.zone.division)
     if za.end_date is not None:
         raise ValidationError(_("This zone holding has already ended."), code="ended")
+    _zone_dates_ordered(za, effective_date)
     za.end_date = effective_date
     za.save(update_fields=["end_date"])
     held = list(
@@ -600,6 +642,7 @@ def _validate_aides(*, level: Level, assistants: int, liaisons: int) -> None:
 
 
 def _new_aide(cadre: Cadre, kind: str, data: Mapping) -> CadreAide:
+    data = {**data, "phone": normalize_phone(data.get("phone", ""))}
     aide = CadreAide(cadre=cadre, kind=kind, **data)
     aide.full_clean()
     aide.save()
@@ -629,7 +672,7 @@ def cadre_create(
     cadre = Cadre(
         name=name,
         division=division,
-        phone=phone,
+        phone=normalize_phone(phone),
         unit=unit,
         post=post,
         commitment_signed_on=commitment_signed_on,
@@ -676,6 +719,8 @@ def cadre_update(*, cadre: Cadre, by, division=None, commitment_scan=None, **fie
         active_assistants = cadre.aides.filter(kind=AideKind.ASSISTANT, is_active=True).count()
         _validate_aides(level=Level(division.level), assistants=active_assistants, liaisons=0)
         cadre.division = division
+    if "phone" in fields:
+        fields["phone"] = normalize_phone(fields["phone"])
     for field, value in fields.items():
         setattr(cadre, field, value)
     if commitment_scan is not None:
@@ -731,10 +776,12 @@ def cadre_leave(
     left_on: datetime.date | None = None,
     successor: Cadre | None = None,
     successors: Mapping[int, Cadre] | None = None,
+    escalation_reason: str = "",
 ) -> list[Assignment]:
     """A cadre leaves their post (离岗). Each holding gets a ``cadre_left`` row; holdings given a
     successor (``successor`` for all, or ``successors`` by entity id) move on at once, the rest stay
-    listed as coverage gaps until re-assigned. Returns the holdings still left behind.
+    listed as coverage gaps until re-assigned. A successor above a business's level needs
+    ``escalation_reason``. Returns the holdings still left behind.
     """
     reason = require_reason(reason)
     left_on = resolve_date(left_on)
@@ -774,7 +821,12 @@ def cadre_leave(
     if successors:
         plan.update(successors)
     return cadre_holdings_reassign(
-        cadre=cadre, plan=plan, reason=reason, by=by, effective_date=left_on
+        cadre=cadre,
+        plan=plan,
+        reason=reason,
+        by=by,
+        effective_date=left_on,
+        escalation_reason=escalation_reason,
     )
 
 
@@ -786,6 +838,7 @@ def cadre_holdings_reassign(
     reason: str,
     by,
     effective_date: datetime.date | None = None,
+    escalation_reason: str = "",
 ) -> list[Assignment]:
     """Re-assign a cadre's holdings by entity id to successors; zones move whole. Returns what is left."""
     effective_date = resolve_date(effective_date)
@@ -811,6 +864,7 @@ def cadre_holdings_reassign(
             to_cadre=targets[cadre_id],
             reason=reason,
             by=by,
+            escalation_reason=escalation_reason,
             effective_date=effective_date,
         )
     for za_id, target in by_zone.items():

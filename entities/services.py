@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baobao.scoping import require_division_in_scope
-from baobao.services import require_reason, resolve_date
+from baobao.services import clean_reason, require_reason, resolve_date
 from cadres.models import Adjustment, AdjustmentKind, Assignment
 from cadres.services import entity_zone_sync
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
@@ -52,6 +52,7 @@ def entity_create(
     unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"entity_create() got unknown fields {sorted(unknown)}")
+    grade_reason = clean_reason(grade_reason)
     entity = Entity(
         name=name, business_type=business_type, grade=grade, division=division, zone=zone, **fields
     )
@@ -61,7 +62,7 @@ def entity_create(
     GradeChange.objects.create(
         entity=entity,
         new_grade=grade,
-        reason=grade_reason.strip() or _("Initial grading"),
+        reason=grade_reason or _("Initial grading"),
         effective_date=timezone.localdate(),
         changed_by=by,
     )

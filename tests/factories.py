@@ -64,6 +64,29 @@ def village(code="520602001001", name="金滩社区", township_division=None) ->
     )
 
 
+def wanshan() -> Division:
+    """A second county beside the default 碧江区, for refusals across county lines."""
+    return county(code="520603000000", name="万山区")
+
+
+def wanshan_township() -> Division:
+    return township(code="520603001000", name="仁山街道", county_division=wanshan())
+
+
+def wanshan_village() -> Division:
+    return village(code="520603001001", name="冲广坪社区", township_division=wanshan_township())
+
+
+def new_mobile() -> str:
+    """A mobile number no other factory object uses."""
+    return next_mobile(next(_serial))
+
+
+def aide_data(**kwargs) -> dict:
+    """The fields of one 协保员 or 联络员 as ``cadre_create`` and ``aide_add`` take them."""
+    return {"name": f"协保员{next(_serial)}", "phone": new_mobile(), **kwargs}
+
+
 # The division a cadre of each level sits in, by default.
 DEFAULT_DIVISION = {
     Level.PROVINCE: province,
