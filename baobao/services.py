@@ -2,8 +2,9 @@
 
 import datetime
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 
@@ -37,3 +38,10 @@ def require_reason(reason: str) -> str:
     if not reason:
         raise ValidationError(_("Give a reason for this change."), code="reason_required")
     return reason
+
+
+def site_text(message) -> str:
+    """A lazily translated text as stored in a ledger: always in the site's language, whatever
+    the language of the request that wrote it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return str(message)

@@ -8,10 +8,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from baobao.models import Level
 from baobao.scoping import require_division_in_scope
-from baobao.services import clean_reason, require_reason, resolve_date
+from baobao.services import clean_reason, require_reason, resolve_date, site_text
 from baobao.validators import normalize_phone
 from cadres.models import (
     ASSISTANT_LEVELS,
@@ -31,11 +32,14 @@ from entities.models import Entity, EntityStatus, Zone
 CADRE_EDITABLE_FIELDS = ("name", "unit", "post", "phone", "commitment_signed_on")
 
 
-def level_fit(*, cadre: Cadre, entity: Entity, escalation_reason: str = "") -> bool:
+def level_fit(
+    *, cadre: Cadre, entity: Entity, escalation_reason: str = "", through_zone: bool = False
+) -> bool:
     """Check that ``cadre`` may hold ``entity``; return True when it is an escalation (提级包保).
 
     The cadre must be in post, their division must contain the entity's, and their level must be
-    at least the one the entity's grade requires; above it needs an escalation reason.
+    at least the one the entity's grade requires; above it needs an escalation reason. Holding a
+    business through its zone (分片包保) from above is the zone's arrangement, not an escalation.
     """
     if cadre.status != CadreStatus.ACTIVE:
         raise ValidationError(
@@ -67,7 +71,7 @@ def level_fit(*, cadre: Cadre, entity: Entity, escalation_reason: str = "") -> b
             },
             code="level_too_low",
         )
-    escalated = cadre.level < required
+    escalated = cadre.level < required and not through_zone
     if escalated and not escalation_reason.strip():
         raise ValidationError(
             _(
@@ -180,7 +184,8 @@ def assignment_create(
                 kind=AdjustmentKind.ESCALATE if escalated else AdjustmentKind.ASSIGN,
                 entity=entity,
                 to_cadre=cadre,
-                reason=(escalation_reason if escalated else reason).strip() or _("New holding"),
+                reason=(escalation_reason if escalated else reason).strip()
+                or site_text(gettext_lazy("New holding")),
                 effective_date=start_date,
                 created_by=by,
             )
@@ -210,7 +215,10 @@ def _transfer_rows(
                 code="date_before_start",
             )
         escalated = level_fit(
-            cadre=to_cadre, entity=old.entity, escalation_reason=escalation_reason
+            cadre=to_cadre,
+            entity=old.entity,
+            escalation_reason=escalation_reason,
+            through_zone=via_zone is not None,
         )
         new_rows.append(
             Assignment(
@@ -428,7 +436,7 @@ def zone_assign(
     _zone_fit(cadre=cadre, zone=zone)
     entities = _zone_entities(zone)
     for entity in entities:
-        level_fit(cadre=cadre, entity=entity, escalation_reason=reason)
+        level_fit(cadre=cadre, entity=entity, through_zone=True)
     zone_assignment = ZoneAssignment.objects.create(
         zone=zone, cadre=cadre, start_date=start_date, created_by=by
     )
@@ -442,7 +450,7 @@ def zone_assign(
         assignments=list(held.values()),
         to_cadre=cadre,
         reason=reason,
-        escalation_reason=reason,
+        escalation_reason="",
         by=by,
         effective_date=start_date,
         via_zone=zone_assignment,
@@ -464,15 +472,13 @@ def _zone_hold_unheld(
     cadre = zone_assignment.cadre
     rows, ledger = [], []
     for entity in entities:
-        escalated = level_fit(cadre=cadre, entity=entity, escalation_reason=reason)
+        level_fit(cadre=cadre, entity=entity, through_zone=True)
         rows.append(
             Assignment(
                 entity=entity,
                 cadre=cadre,
                 start_date=effective_date,
                 via_zone=zone_assignment,
-                escalated=escalated,
-                escalation_reason=reason if escalated else "",
                 created_by=by,
             )
         )
@@ -537,7 +543,7 @@ def zone_transfer(
         assignments=held,
         to_cadre=to_cadre,
         reason=reason,
-        escalation_reason=reason,
+        escalation_reason="",
         by=by,
         effective_date=effective_date,
         via_zone=new,
@@ -607,7 +613,7 @@ def entity_zone_sync(*, entity: Entity, by, reason: str) -> None:
             assignments=[current],
             to_cadre=zone_holding.cadre,
             reason=reason,
-            escalation_reason=reason,
+            escalation_reason="",
             by=by,
             effective_date=max(today, current.start_date),
             via_zone=zone_holding,
@@ -678,7 +684,8 @@ def cadre_create(
         commitment_signed_on=commitment_signed_on,
     )
     if commitment_scan is not None:
-        _attach_scan(cadre, commitment_scan)
+        # Checked by content in full_clean (the field's validator).
+        cadre.commitment_scan = commitment_scan
     cadre.full_clean()
     cadre.save()
     for data in assistants:
@@ -686,16 +693,6 @@ def cadre_create(
     if liaison:
         _new_aide(cadre, AideKind.LIAISON, liaison)
     return cadre
-
-
-def _attach_scan(cadre: Cadre, upload) -> None:
-    from baobao.uploads import validate_document
-
-    try:
-        validate_document(upload)
-    except ValidationError as exc:
-        raise ValidationError({"commitment_scan": exc.messages}) from exc
-    cadre.commitment_scan = upload
 
 
 @transaction.atomic
@@ -724,7 +721,8 @@ def cadre_update(*, cadre: Cadre, by, division=None, commitment_scan=None, **fie
     for field, value in fields.items():
         setattr(cadre, field, value)
     if commitment_scan is not None:
-        _attach_scan(cadre, commitment_scan)
+        # Checked by content in full_clean (the field's validator).
+        cadre.commitment_scan = commitment_scan
     cadre.full_clean()
     cadre.save()
     return cadre
@@ -843,7 +841,7 @@ def cadre_holdings_reassign(
     """Re-assign a cadre's holdings by entity id to successors; zones move whole. Returns what is left."""
     effective_date = resolve_date(effective_date)
     holdings = list(
-        Assignment.objects.select_related("entity__division", "via_zone").filter(
+        Assignment.objects.select_related("entity__division", "via_zone__zone").filter(
             cadre=cadre, end_date__isnull=True
         )
     )
@@ -854,7 +852,12 @@ def cadre_holdings_reassign(
         if target is None:
             continue
         if a.via_zone_id:
-            by_zone.setdefault(a.via_zone_id, target)
+            if by_zone.setdefault(a.via_zone_id, target).pk != target.pk:
+                raise ValidationError(
+                    _("A zone moves whole: give all of %(zone)s's businesses the same successor.")
+                    % {"zone": a.via_zone.zone},
+                    code="zone_split",
+                )
         else:
             direct.setdefault(target.pk, []).append(a)
     targets = {c.pk: c for c in plan.values()}

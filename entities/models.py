@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baobao.models import Division, Level
-from baobao.validators import normalize_uscc, validate_phone, validate_uscc
+from baobao.validators import normalize_phone, normalize_uscc, validate_phone, validate_uscc
 
 
 class Grade(models.TextChoices):  # 风险等级
@@ -165,10 +165,22 @@ class Entity(models.Model):  # 包保主体
         ]
         constraints = [
             models.UniqueConstraint(
-                fields=["uscc"], condition=~Q(uscc=""), name="entity_uscc_unique"
+                fields=["uscc"],
+                condition=~Q(uscc=""),
+                name="entity_uscc_unique",
+                violation_error_code="uscc_taken",
+                violation_error_message=_(
+                    "Another business is already registered with this unified social credit code."
+                ),
             ),
             models.UniqueConstraint(
-                fields=["licence_no"], condition=~Q(licence_no=""), name="entity_licence_unique"
+                fields=["licence_no"],
+                condition=~Q(licence_no=""),
+                name="entity_licence_unique",
+                violation_error_code="licence_taken",
+                violation_error_message=_(
+                    "Another business is already registered with this licence number."
+                ),
             ),
             models.CheckConstraint(
                 condition=~Q(uscc="") | Q(business_type__in=sorted(TYPES_WITHOUT_USCC)),
@@ -185,9 +197,17 @@ class Entity(models.Model):  # 包保主体
 
     def clean(self):
         self.uscc = normalize_uscc(self.uscc)
+        self.licence_no = (self.licence_no or "").strip().upper()
+        for field in ("director_phone", "officer_phone", "contact_phone"):
+            setattr(self, field, normalize_phone(getattr(self, field)))
         if not self.uscc and self.business_type not in TYPES_WITHOUT_USCC:
             raise ValidationError(
-                {"uscc": _("A unified social credit code is required for this business type.")}
+                {
+                    "uscc": ValidationError(
+                        _("A unified social credit code is required for this business type."),
+                        code="uscc_required",
+                    )
+                }
             )
 
     @property

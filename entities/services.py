@@ -7,9 +7,10 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from baobao.scoping import require_division_in_scope
-from baobao.services import clean_reason, require_reason, resolve_date
+from baobao.services import clean_reason, require_reason, resolve_date, site_text
 from cadres.models import Adjustment, AdjustmentKind, Assignment
 from cadres.services import entity_zone_sync
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
@@ -62,12 +63,14 @@ def entity_create(
     GradeChange.objects.create(
         entity=entity,
         new_grade=grade,
-        reason=grade_reason or _("Initial grading"),
+        reason=grade_reason or site_text(gettext_lazy("Initial grading")),
         effective_date=timezone.localdate(),
         changed_by=by,
     )
     if zone is not None:
-        entity_zone_sync(entity=entity, by=by, reason=_("Joined a zone held by a cadre"))
+        entity_zone_sync(
+            entity=entity, by=by, reason=site_text(gettext_lazy("Joined a zone held by a cadre"))
+        )
     return entity
 
 
@@ -113,7 +116,7 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
     entity.full_clean()
     entity.save()
     if entity.zone_id != old_zone_id:
-        entity_zone_sync(entity=entity, by=by, reason=_("Zone changed"))
+        entity_zone_sync(entity=entity, by=by, reason=site_text(gettext_lazy("Zone changed")))
     return entity
 
 
@@ -132,7 +135,14 @@ def entity_regrade(
         Entity.objects.select_for_update(of=("self",)).select_related("division").get(pk=entity.pk)
     )
     require_division_in_scope(by, entity.division)
+    if new_grade not in Grade.values:
+        raise ValidationError(_("Choose grade A, B, C or D."), code="invalid_grade")
     new_grade = Grade(new_grade)
+    if entity.status == EntityStatus.CLOSED:
+        raise ValidationError(
+            _("%(entity)s is closed; reopen it before regrading.") % {"entity": entity},
+            code="entity_closed",
+        )
     if new_grade == entity.grade:
         raise ValidationError(
             _("%(entity)s is already grade %(grade)s.") % {"entity": entity, "grade": new_grade},
@@ -161,7 +171,9 @@ def entity_regrade(
             holding.escalated = escalated
             holding.escalation_reason = (
                 (
-                    _("Kept by the holder after regrade %(old)s→%(new)s: %(reason)s")
+                    site_text(
+                        gettext_lazy("Kept by the holder after regrade %(old)s→%(new)s: %(reason)s")
+                    )
                     % {"old": old_grade, "new": new_grade, "reason": reason}
                 )[:255]
                 if escalated
@@ -193,25 +205,33 @@ def entity_change_status(
         Entity.objects.select_for_update(of=("self",)).select_related("division").get(pk=entity.pk)
     )
     require_division_in_scope(by, entity.division)
+    if status not in EntityStatus.values:
+        raise ValidationError(_("Unknown business status."), code="invalid_status")
     status = EntityStatus(status)
     if status == entity.status:
         raise ValidationError(
             _("%(entity)s is already %(status)s.") % {"entity": entity, "status": status.label},
             code="same_status",
         )
-    entity.status = status
-    entity.save(update_fields=["status", "updated_at"])
     holding = Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
     closing = status == EntityStatus.CLOSED
     if closing and holding:
-        holding.end_date = max(effective_date, holding.start_date)
+        if effective_date < holding.start_date:
+            raise ValidationError(
+                _("The business's current holding began on %(start)s; it cannot close before that.")
+                % {"start": holding.start_date},
+                code="date_before_start",
+            )
+        holding.end_date = effective_date
         holding.save(update_fields=["end_date"])
+    entity.status = status
+    entity.save(update_fields=["status", "updated_at"])
     Adjustment.objects.create(
         kind=AdjustmentKind.ENTITY_CLOSED if closing else AdjustmentKind.ENTITY_STATUS,
         entity=entity,
         from_cadre_id=holding.cadre_id if holding else None,
         to_cadre_id=holding.cadre_id if holding and not closing else None,
-        reason=f"{status.label}: {reason}"[:255],
+        reason=f"{site_text(status.label)}:{reason}"[:255],
         effective_date=effective_date,
         created_by=by,
     )

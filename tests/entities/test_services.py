@@ -99,10 +99,12 @@ def test_registering_a_business_records_its_first_grading(office):
     assert ledger(entity) == []
 
 
-def test_a_first_grading_without_reason_says_initial_grading(office):
+def test_a_first_grading_without_reason_says_initial_grading_in_the_site_language(office):
+    # given a clerk working in English, when they register a business without a grading reason
     with override("en"):
         entity = _create(office)
-    assert GradeChange.objects.get(entity=entity).reason == "Initial grading"
+    # then the ledger keeps the default reason in the office's language, not the clerk's
+    assert GradeChange.objects.get(entity=entity).reason == "初次定级"
 
 
 def test_registering_normalises_the_credit_code(office):
@@ -549,3 +551,29 @@ def test_a_regrade_reason_longer_than_its_column_is_refused(office):
     with refused("reason_too_long"):
         entity_regrade(entity=entity, new_grade=Grade.C, reason="因" * 256, by=office)
     assert not GradeChange.objects.exists()
+
+
+def test_a_duplicate_credit_code_is_refused_with_a_clear_message(office):
+    # given a registered business
+    first = _create(office)
+    # when a second one is registered with the same code
+    with override("zh-hans"), pytest.raises(ValidationError) as exc_info:
+        _create(office, uscc=first.uscc)
+    # then it is refused by name, in Chinese
+    assert "统一社会信用代码" in str(exc_info.value)
+    assert Entity.objects.filter(uscc=first.uscc).count() == 1
+
+
+def test_a_closed_business_cannot_be_regraded(office):
+    entity = _create(office)
+    entity_close(entity=entity, reason="注销", by=office)
+    with pytest.raises(ValidationError) as exc_info:
+        entity_regrade(entity=entity, new_grade="B", reason="升级", by=office)
+    assert exc_info.value.code == "entity_closed"
+
+
+def test_an_unknown_grade_is_a_validation_error(office):
+    entity = _create(office)
+    with pytest.raises(ValidationError) as exc_info:
+        entity_regrade(entity=entity, new_grade="E", reason="?", by=office)
+    assert exc_info.value.code == "invalid_grade"
