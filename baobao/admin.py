@@ -20,6 +20,23 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
+class ServiceManagedAdmin(admin.ModelAdmin):
+    """Registers whose creation and key fields belong to the services, which write the history
+    and the adjustment ledger: the admin may correct descriptive fields only."""
+
+    service_fields: tuple[str, ...] = ()
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def get_readonly_fields(self, request, obj=None):
+        return (*super().get_readonly_fields(request, obj), *self.service_fields)
+
+
 @admin.register(Division)
 class DivisionAdmin(admin.ModelAdmin):
     list_display = ("code", "name", "level", "parent")

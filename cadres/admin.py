@@ -1,17 +1,24 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from baobao.admin import ReadOnlyAdmin
+from baobao.admin import ReadOnlyAdmin, ServiceManagedAdmin
 from cadres.models import Adjustment, Assignment, Cadre, CadreAide, ZoneAssignment
 
 
 class CadreAideInline(admin.TabularInline):
     model = CadreAide
     extra = 0
+    readonly_fields = ("kind", "is_active")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Cadre)
-class CadreAdmin(SimpleHistoryAdmin):
+class CadreAdmin(SimpleHistoryAdmin, ServiceManagedAdmin):
     list_display = ("name", "division", "unit", "post", "phone", "status", "commitment_signed_on")
     list_filter = ("status",)
     search_fields = ("name", "=phone", "unit")
@@ -19,15 +26,17 @@ class CadreAdmin(SimpleHistoryAdmin):
     list_select_related = ("division",)
     show_full_result_count = False
     inlines = [CadreAideInline]
+    service_fields = ("division", "status", "left_on", "left_reason")
 
 
 @admin.register(CadreAide)
-class CadreAideAdmin(SimpleHistoryAdmin):
+class CadreAideAdmin(SimpleHistoryAdmin, ServiceManagedAdmin):
     list_display = ("name", "kind", "cadre", "phone", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("name", "=phone")
     raw_id_fields = ("cadre",)
     list_select_related = ("cadre",)
+    service_fields = ("cadre", "kind", "is_active")
 
 
 @admin.register(Assignment)

@@ -163,3 +163,18 @@ def test_createsuperuser_makes_a_system_admin():
     user = get_user_model().objects.create_superuser("root", "root@example.com", "pw-for-tests-1")
     assert user.role == Role.ADMIN
     assert user.is_system_admin
+
+
+def test_admin_cannot_bypass_the_services_for_holdings_grades_or_status(client):
+    # given the system admin on an entity's change page
+    holding = AssignmentFactory()
+    client.force_login(admin_user())
+    page = client.get(f"/admin/entities/entity/{holding.entity.pk}/change/")
+    # then grade, status, division and zone are shown but not editable
+    assert page.status_code == 200
+    for field in ("grade", "status", "division", "zone"):
+        assert f'name="{field}"' not in page.text
+    # and holdings and the ledger cannot be added by hand
+    assert client.get("/admin/cadres/assignment/add/").status_code == 403
+    assert client.get("/admin/cadres/adjustment/add/").status_code == 403
+    assert client.get("/admin/entities/entity/add/").status_code == 403
