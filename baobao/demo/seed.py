@@ -10,6 +10,7 @@ from baobao.demo.city import CityBuilder, SeedContext
 from baobao.demo.names import Codes, Phones, person
 from baobao.demo.shape import TONGREN, synthetic_city
 from baobao.models import Division, Level, Role, User
+from baobao.services import site_text
 from cadres.models import AideKind, Cadre
 from entities.models import Entity
 
@@ -19,16 +20,6 @@ DEFAULT_PASSWORD = "Demo@2026"
 DEFAULT_SEED = 2022
 BATCH_SIZE = 2000
 
-ROLE_LABELS = {
-    Role.ADMIN: "系统管理员",
-    Role.PROVINCE_OFFICE: "省食安办",
-    Role.CITY_OFFICE: "市食安办",
-    Role.COUNTY_OFFICE: "县（区）食安办",
-    Role.TOWNSHIP_OFFICE: "乡镇（街道）食安办",
-    Role.CADRE: "包保干部",
-    Role.ASSISTANT: "协保员",
-    Role.LIAISON: "联络员",
-}
 DEMO_USERNAMES = (
     "admin",
     "province",
@@ -63,7 +54,7 @@ def demo_logins() -> list[DemoLogin]:
     return [
         DemoLogin(
             username=u.username,
-            role=ROLE_LABELS.get(u.role, u.role),
+            role=site_text(Role(u.role).label),
             scope=u.division.name if u.division else "全部",
             name=u.first_name,
         )

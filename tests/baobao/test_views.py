@@ -79,7 +79,7 @@ def test_home_shows_an_office_users_identity_and_scope(client):
     client.force_login(user)
     response = client.get(reverse("home"))
     assert response.status_code == 200
-    for text in ("张三", "乡镇食安办", "贵州省", "铜仁市", "碧江区", "环北街道"):
+    for text in ("张三", "乡镇（街道）食安办", "贵州省", "铜仁市", "碧江区", "环北街道"):
         assert text in response.text
 
 
@@ -178,3 +178,11 @@ def test_admin_cannot_bypass_the_services_for_holdings_grades_or_status(client):
     assert client.get("/admin/cadres/assignment/add/").status_code == 403
     assert client.get("/admin/cadres/adjustment/add/").status_code == 403
     assert client.get("/admin/entities/entity/add/").status_code == 403
+
+
+def test_chinese_stays_the_default_whatever_the_browser_asks(client):
+    # given a browser that prefers English
+    response = client.get(reverse("login"), headers={"accept-language": "en-US,en;q=0.9"})
+    # then the page is still in Simplified Chinese until the user switches
+    assert 'lang="zh-hans"' in response.text
+    assert "登录" in response.text
