@@ -186,3 +186,9 @@ def test_chinese_stays_the_default_whatever_the_browser_asks(client):
     # then the page is still in Simplified Chinese until the user switches
     assert 'lang="zh-hans"' in response.text
     assert "登录" in response.text
+
+
+def test_favicon_ico_points_at_the_static_icon(client):
+    response = client.get("/favicon.ico")
+    assert response.status_code == 301
+    assert response["Location"].endswith("favicon.svg")
