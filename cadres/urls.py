@@ -1,9 +1,9 @@
 from django.urls import path
 
-from cadres import views
+from cadres.views import commitment
 
 app_name = "cadres"
 urlpatterns = [
-    path("<int:pk>/commitment/", views.commitment, name="commitment"),
-    path("<int:pk>/commitment/scan/", views.commitment_scan, name="commitment-scan"),
+    path("<int:pk>/commitment/", commitment.commitment, name="commitment"),
+    path("<int:pk>/commitment/scan/", commitment.commitment_scan, name="commitment-scan"),
 ]

@@ -1,4 +1,4 @@
-"""Reads for cadres and holdings, always narrowed to the user's scope first."""
+"""Fetching one cadre or holding by id: scoped, 404 otherwise."""
 
 from django.db.models import Count
 from django.shortcuts import get_object_or_404
