@@ -1,6 +1,15 @@
-"""Reads of the core: who a user is and what their scope covers."""
+"""Reads of the core: who a user is, what their scope covers, and the office home's figures."""
 
+from baobao.models import Level
 from cadres.models import Assignment, Cadre
+from cadres.selectors.overview import (
+    adjustment_list,
+    cadre_level_counts,
+    coverage_counts,
+    entity_grade_counts,
+)
+
+RECENT_ADJUSTMENTS = 10
 
 
 def user_overview(*, user) -> dict:
@@ -24,4 +33,21 @@ def user_overview(*, user) -> dict:
         "sees_everything": user.is_system_admin,
         "acting_cadre": cadre,
         "holdings": holdings,
+    }
+
+
+def office_figures(*, user) -> dict | None:
+    """The office home's figures for the user's scope, in four queries: open businesses by grade,
+    cadres in post by level, coverage gaps, the latest adjustments. None for non-office roles."""
+    if not (user.is_office or user.is_system_admin):
+        return None
+    levels = cadre_level_counts(user=user)
+    top = user.division.level if user.is_office and user.division_id else Level.PROVINCE
+    return {
+        "grades": list(entity_grade_counts(user=user).items()),
+        "levels": [
+            (level, levels.get(level, 0)) for level in Level if level >= top or level in levels
+        ],
+        "coverage": coverage_counts(user=user),
+        "recent_adjustments": adjustment_list(user=user)[:RECENT_ADJUSTMENTS],
     }

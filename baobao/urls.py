@@ -17,6 +17,9 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("entities/", include("entities.urls")),
     path("cadres/", include("cadres.urls")),
+    path("holdings/", include("cadres.holding_urls")),
+    path("", include("cadres.overview_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,13 +2,17 @@ from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 
-from baobao.selectors import user_overview
+from baobao.selectors import office_figures, user_overview
 
 
 @login_required
 def home(request):
-    """Who you are, what you may see, and the first figures of your scope."""
-    return render(request, "home.html", user_overview(user=request.user))
+    """Who you are, what you may see; for office staff the scope's figures, each linking into its
+    page; for a cadre or their aide the businesses they hold."""
+    user = request.user
+    return render(
+        request, "home.html", {**user_overview(user=user), "office": office_figures(user=user)}
+    )
 
 
 def favicon(request):

@@ -65,7 +65,15 @@ class Cadre(models.Model):  # 包保干部
         verbose_name = _("cadre")
         verbose_name_plural = _("cadres")
         ordering = ["name", "id"]
-        indexes = [models.Index(fields=["status", "division"], name="cadre_status_division")]
+        indexes = [
+            models.Index(fields=["status", "division"], name="cadre_status_division"),
+            # The register's filters: phone search by prefix, commitment letter signed or not.
+            # Name search uses a pg_trgm index created in migration 0004 (PostgreSQL only).
+            models.Index(
+                fields=["phone"], name="cadre_phone_prefix", opclasses=["varchar_pattern_ops"]
+            ),
+            models.Index(fields=["commitment_signed_on"], name="cadre_commitment_signed"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(status=CadreStatus.ACTIVE, left_on__isnull=True)
@@ -315,6 +323,10 @@ class Adjustment(models.Model):  # 包保干部动态调整台账
         indexes = [
             models.Index(fields=["effective_date", "kind"], name="adjustment_date_kind"),
             models.Index(fields=["entity", "effective_date"], name="adjustment_entity_date"),
+            # The ledger page (/adjustments/): newest first, and narrowed by kind. A cadre filter
+            # uses the from_cadre and to_cadre foreign-key indexes.
+            models.Index(fields=["effective_date", "id"], name="adjustment_date_id"),
+            models.Index(fields=["kind", "effective_date"], name="adjustment_kind_date"),
         ]
 
     def __str__(self):

@@ -162,6 +162,10 @@ class Entity(models.Model):  # 包保主体
             ),
             models.Index(fields=["grade", "status"], name="entity_grade_status"),
             models.Index(fields=["business_type"], name="entity_business_type"),
+            # The list's filters and its default order (name, id) on a large register; the name
+            # search uses a pg_trgm index that migration 0003 creates on PostgreSQL only.
+            models.Index(fields=["status"], name="entity_status"),
+            models.Index(fields=["name", "id"], name="entity_name_id"),
         ]
         constraints = [
             models.UniqueConstraint(

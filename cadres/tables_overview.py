@@ -1,0 +1,197 @@
+"""Tables of the overview pages: coverage gaps with the action that fixes each, the overloaded and
+idle cadres, and the adjustment ledger. None of them is sortable: each keeps the one indexed order
+its selector gives."""
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from baobao.models import Level
+
+
+def _holds(scope_path: str | None, path: str) -> bool:
+    """Whether a scope holds the division with this path.
+
+    A county office also sees businesses held by city cadres, whose pages belong to the city.
+    """
+    return scope_path is not None and path.startswith(scope_path)
+
+
+def _cadre_link(name, cadre_id, path, scope_path):
+    """The cadre's name, linked to their page when the user's scope holds them."""
+    if _holds(scope_path, path):
+        return format_html('<a href="{}">{}</a>', reverse("cadres:detail", args=[cadre_id]), name)
+    return name
+
+
+def _scope_path(user) -> str | None:
+    """The path prefix of what the user's scope holds ("" for everything, None for nothing)."""
+    if user.is_system_admin:
+        return ""
+    if user.is_office and user.division_id:
+        return user.division.path
+    return None
+
+
+class OverviewTable(tables.Table):
+    def __init__(self, *args, user, **kwargs):
+        self.user = user
+        self.scope_path = _scope_path(user)
+        super().__init__(*args, **kwargs)
+
+    class Meta:
+        orderable = False
+
+
+GRADE_BADGE = '<span class="badge grade-{{ record.grade }}">{{ record.grade }}</span>'
+HELD_GRADE_BADGE = (
+    '<span class="badge grade-{{ record.entity.grade }}">{{ record.entity.grade }}</span>'
+)
+ACTION_ATTRS = {"td": {"class": "nowrap"}}
+NOWRAP = {"td": {"class": "nowrap"}}
+NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
+
+
+class UnheldTable(OverviewTable):
+    class Meta(OverviewTable.Meta):
+        empty_text = _("None: every open business has a holder.")
+
+    name = tables.Column(verbose_name=_("Business"), linkify=("entities:detail", [tables.A("pk")]))
+    grade = tables.TemplateColumn(GRADE_BADGE, verbose_name=_("Grade"))
+    business_type = tables.Column(verbose_name=_("Business type"))
+    division = tables.Column(accessor="division__name", verbose_name=_("Area"))
+    status = tables.Column(verbose_name=_("Status"))
+    created_at = tables.DateColumn(verbose_name=_("Registered on"), format="Y-m-d", attrs=NOWRAP)
+    action = tables.TemplateColumn(
+        template_name="overview/cells/assign.html",
+        verbose_name=_("Fix"),
+        empty_values=(),
+        attrs=ACTION_ATTRS,
+    )
+
+
+class LeftCadreTable(OverviewTable):
+    """Rows are dicts from ``coverage_left_cadres``."""
+
+    class Meta(OverviewTable.Meta):
+        empty_text = _("None: no cadre who left still holds a business.")
+
+    cadre = tables.Column(accessor="cadre__name", verbose_name=_("Cadre"))
+    level = tables.Column(accessor="cadre__division__level", verbose_name=_("Level"))
+    division = tables.Column(accessor="cadre__division__name", verbose_name=_("Area"))
+    left_on = tables.DateColumn(
+        accessor="cadre__left_on", verbose_name=_("Left on"), format="Y-m-d", attrs=NOWRAP
+    )
+    holdings = tables.Column(verbose_name=_("Businesses still held"), attrs=NUMBER)
+    action = tables.Column(
+        accessor="cadre_id", verbose_name=_("Fix"), empty_values=(), attrs=ACTION_ATTRS
+    )
+
+    def render_cadre(self, value, record):
+        return _cadre_link(
+            value, record["cadre_id"], record["cadre__division__path"], self.scope_path
+        )
+
+    def render_level(self, value):
+        return Level(value).label
+
+    def render_action(self, value, record):
+        if not self.user.can_write_registers:
+            return "—"
+        if not _holds(self.scope_path, record["cadre__division__path"]):
+            return _("Held for a higher office: ask it to re-assign")
+        return format_html(
+            '<a class="button primary" href="{}?{}">{}</a>',
+            reverse("holdings:bulk-transfer"),
+            urlencode({"cadre": value}),
+            _("Re-assign their businesses"),
+        )
+
+
+class BelowLevelTable(OverviewTable):
+    class Meta(OverviewTable.Meta):
+        empty_text = _("None: every holder is of the level the grade requires.")
+
+    entity = tables.Column(
+        accessor="entity__name",
+        verbose_name=_("Business"),
+        linkify=("entities:detail", [tables.A("entity_id")]),
+    )
+    grade = tables.TemplateColumn(
+        HELD_GRADE_BADGE, accessor="entity__grade", verbose_name=_("Grade")
+    )
+    division = tables.Column(accessor="entity__division__name", verbose_name=_("Area"))
+    cadre = tables.Column(accessor="cadre__name", verbose_name=_("Held by"))
+    level = tables.Column(accessor="cadre__division__level", verbose_name=_("Holder's level"))
+    required = tables.Column(
+        accessor="entity__grade", verbose_name=_("Level required"), empty_values=()
+    )
+    start_date = tables.DateColumn(verbose_name=_("Held since"), format="Y-m-d", attrs=NOWRAP)
+    action = tables.Column(accessor="pk", verbose_name=_("Fix"), attrs=ACTION_ATTRS)
+
+    def render_cadre(self, value, record):
+        return _cadre_link(value, record.cadre_id, record.cadre.division.path, self.scope_path)
+
+    def render_required(self, record):
+        return format_html("{} {}", record.entity.required_level.label, _("or above"))
+
+    def render_action(self, value, record):
+        if not self.user.can_write_registers:
+            return "—"
+        if record.via_zone_id:
+            url, label = (
+                reverse("holdings:zone-transfer", args=[record.via_zone_id]),
+                _("Hand the zone to another cadre"),
+            )
+        else:
+            url, label = reverse("holdings:transfer", args=[value]), _("Transfer")
+        return format_html('<a class="button primary" href="{}">{}</a>', url, label)
+
+
+class BalanceCadreTable(OverviewTable):
+    class Meta(OverviewTable.Meta):
+        empty_text = _("None.")
+
+    name = tables.Column(verbose_name=_("Cadre"), linkify=("cadres:detail", [tables.A("pk")]))
+    level = tables.Column(accessor="division__level", verbose_name=_("Level"))
+    division = tables.Column(accessor="division__name", verbose_name=_("Area"))
+    unit = tables.Column(verbose_name=_("Unit"))
+    post = tables.Column(verbose_name=_("Post"))
+
+
+class OverloadedTable(BalanceCadreTable):
+    load = tables.Column(verbose_name=_("Holdings"), attrs=NUMBER)
+
+    class Meta(BalanceCadreTable.Meta):
+        pass
+
+
+class AdjustmentTable(OverviewTable):
+    class Meta(OverviewTable.Meta):
+        empty_text = _("No adjustment matches.")
+
+    effective_date = tables.DateColumn(verbose_name=_("Date"), format="Y-m-d", attrs=NOWRAP)
+    kind = tables.Column(verbose_name=_("Kind"), attrs=NOWRAP)
+    entity = tables.TemplateColumn(
+        template_name="overview/cells/adjustment_entity.html", verbose_name=_("Business")
+    )
+    cadres = tables.TemplateColumn(
+        template_name="overview/cells/adjustment_cadres.html",
+        verbose_name=_("From → to"),
+        empty_values=(),
+    )
+    zone = tables.Column(accessor="zone__name", verbose_name=_("Zone"))
+    grades = tables.TemplateColumn(
+        "{% if record.new_grade %}{{ record.old_grade|default:'—' }} → {{ record.new_grade }}{% endif %}",
+        verbose_name=_("Grade"),
+        empty_values=(),
+    )
+    reason = tables.Column(verbose_name=_("Reason"))
+    recorded = tables.TemplateColumn(
+        template_name="overview/cells/adjustment_recorded.html",
+        verbose_name=_("Recorded"),
+        empty_values=(),
+        attrs=NOWRAP,
+    )

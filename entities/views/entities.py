@@ -1,0 +1,189 @@
+"""The business register (包保主体台账): list, detail, create, edit, regrade, status."""
+
+import copy
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
+from entities.filters import EntityFilter
+from entities.forms import EntityForm, RegradeForm, StatusForm, add_service_error
+from entities.models import EntityStatus
+from entities.selectors import (
+    access_division,
+    access_entity,
+    entity_adjustments,
+    entity_assignments,
+    entity_current_holding,
+    entity_grade_changes,
+    entity_list,
+)
+from entities.services import entity_change_status, entity_create, entity_regrade, entity_update
+from entities.tables import EntityTable
+from entities.views.common import AreaPicker, paginate
+
+
+class EntityListView(OfficeRequiredMixin, TemplateView):
+    template_name = "entities/entity_list.html"
+
+    def get_context_data(self, **kwargs):
+        filters = EntityFilter(self.request.GET, request=self.request)
+        table = EntityTable(entity_list(user=self.request.user, filters=filters))
+        paginate(self.request, table)
+        held_by = filters.form.cleaned_data.get("held_by") if filters.is_valid() else None
+        return super().get_context_data(filters=filters, table=table, held_by=held_by, **kwargs)
+
+
+class EntityDetailView(LoginRequiredMixin, TemplateView):
+    """Everything about one business; a cadre sees the ones they hold (404 otherwise)."""
+
+    template_name = "entities/entity_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        entity = access_entity(user, self.kwargs["pk"])
+        return super().get_context_data(
+            entity=entity,
+            trail=entity.division.ancestors(),
+            holding=entity_current_holding(user=user, entity=entity),
+            assignments=entity_assignments(user=user, entity=entity),
+            grade_changes=entity_grade_changes(entity=entity),
+            adjustments=entity_adjustments(user=user, entity=entity),
+            can_write=user.can_write_registers,
+            **kwargs,
+        )
+
+
+class EntityFormView(RegisterWriterRequiredMixin, View):
+    """Create (no ``pk``) or edit a business through ``entity_create`` / ``entity_update``."""
+
+    template_name = "entities/entity_form.html"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.entity = None
+
+    def fetch(self):
+        """The business being edited (404 outside the scope), after the role check."""
+        if "pk" in self.kwargs:
+            self.entity = access_entity(self.request.user, self.kwargs["pk"])
+
+    def form(self, *args, **kwargs) -> EntityForm:
+        # A copy: a form that fails validation must not change the business the page shows.
+        instance = copy.copy(self.entity) if self.entity else None
+        return EntityForm(*args, instance=instance, user=self.request.user, **kwargs)
+
+    def asked_area(self):
+        """The area a link asked for (``?division=``), if it is inside the user's scope."""
+        return access_division(self.request.user, self.request.GET.get("division"))
+
+    def default_area(self):
+        if self.entity:
+            return self.entity.division
+        return self.asked_area() or self.request.user.division
+
+    def get(self, request, *args, **kwargs):
+        self.fetch()
+        selected = self.entity.division if self.entity else self.asked_area()
+        return self.render(self.form(), selected)
+
+    def post(self, request, *args, **kwargs):
+        self.fetch()
+        if AreaPicker.navigating(request):
+            return self.render(self.form(initial=request.POST.dict()))
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                if self.entity:
+                    entity = entity_update(
+                        entity=self.entity, by=request.user, **form.service_kwargs()
+                    )
+                    done = _("The details of %(entity)s are saved.")
+                else:
+                    entity = entity_create(by=request.user, **form.service_kwargs())
+                    done = _("%(entity)s is registered.")
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, done % {"entity": entity})
+                return redirect("entities:detail", pk=entity.pk)
+        return self.render(form)
+
+    def render(self, form, selected=None):
+        picker = AreaPicker.build(self.request, default=self.default_area(), selected=selected)
+        return render(
+            self.request,
+            self.template_name,
+            {"form": form, "entity": self.entity, "picker": picker},
+        )
+
+
+class EntityActionView(RegisterWriterRequiredMixin, View):
+    """An explicit action on one business: a page with its form, then the service on POST."""
+
+    template_name: str
+    form_class: type
+
+    def get(self, request, *args, **kwargs):
+        self.entity = access_entity(request.user, kwargs["pk"])
+        return self.render(self.form_class(entity=self.entity))
+
+    def post(self, request, *args, **kwargs):
+        self.entity = access_entity(request.user, kwargs["pk"])
+        form = self.form_class(request.POST, entity=self.entity)
+        if form.is_valid():
+            try:
+                done = self.perform(form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect("entities:detail", pk=self.entity.pk)
+        return self.render(form)
+
+    def render(self, form):
+        return render(self.request, self.template_name, {"form": form, "entity": self.entity})
+
+
+class EntityRegradeView(EntityActionView):
+    template_name = "entities/entity_regrade.html"
+    form_class = RegradeForm
+
+    def perform(self, data) -> str:
+        change = entity_regrade(
+            entity=self.entity,
+            new_grade=data["new_grade"],
+            reason=data["reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
+        )
+        return _("%(entity)s is regraded from %(old)s to %(new)s.") % {
+            "entity": self.entity,
+            "old": change.old_grade,
+            "new": change.new_grade,
+        }
+
+
+class EntityStatusView(EntityActionView):
+    template_name = "entities/entity_status.html"
+    form_class = StatusForm
+
+    def perform(self, data) -> str:
+        entity = entity_change_status(
+            entity=self.entity,
+            status=data["status"],
+            reason=data["reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
+        )
+        if entity.status == EntityStatus.CLOSED:
+            return _("%(entity)s is closed; its holding has ended.") % {"entity": entity}
+        return _("%(entity)s is now %(status)s.") % {
+            "entity": entity,
+            "status": entity.get_status_display(),
+        }

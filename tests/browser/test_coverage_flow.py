@@ -1,0 +1,116 @@
+"""One full flow in a real browser (headless Chromium driven by Playwright): the county clerk finds
+an unheld business on the coverage page, assigns it, and sees it leave the coverage page and
+appear in the adjustments ledger.
+
+Debian's chromium is the browser (none is downloaded). CI installs it (see .ci/run), so there a
+missing browser is a failure, not a skip.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+from django.db import connections
+from django.urls import reverse
+from playwright.sync_api import expect, sync_playwright
+
+from baobao.models import Level
+from cadres.models import Adjustment, AdjustmentKind, Assignment
+from entities.models import Grade
+from tests.factories import CadreFactory, EntityFactory, county, office_user
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "pw-for-tests-1"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def page(monkeypatch):
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; .ci/run installs Debian's chromium")
+        pytest.skip(f"{message} (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are
+    # still plain synchronous code.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+        page.set_default_timeout(20_000)
+        try:
+            yield page
+        finally:
+            browser.close()
+            # While that loop runs, Django keeps this thread's connections apart (asgiref
+            # context storage): close them here, or they outlive the test database.
+            connections.close_all()
+
+
+def choose_cadre(page, cadre) -> None:
+    """Pick the cadre in the assign form, whether the picker is a select or radio buttons."""
+    if page.locator("select[name=cadre]").count():
+        page.select_option("select[name=cadre]", value=str(cadre.pk))
+    else:
+        page.check(f'input[name=cadre][value="{cadre.pk}"]')
+
+
+@pytest.mark.django_db(transaction=True)
+def test_clerk_assigns_an_unheld_business_found_on_the_coverage_page(live_server, page):
+    # given the 碧江区 clerk, an unheld D business in a village and a village cadre there
+    clerk = office_user(county(), username="clerk")
+    entity = EntityFactory(name="浏览器测试小卖部", grade=Grade.D)
+    cadre = CadreFactory(name="村干部王五", level=Level.VILLAGE)
+    coverage_url = live_server.url + reverse("overview:coverage")
+
+    # when the clerk logs in
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", clerk.username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    assert page.url == live_server.url + reverse("home")
+
+    # and finds the business among the unheld ones on the coverage page
+    page.goto(coverage_url)
+    row = page.locator("#unheld tbody tr", has_text=entity.name)
+    expect(row).to_have_count(1)
+
+    # and follows its assign link, picks the cadre and submits
+    with page.expect_navigation():
+        row.locator(f'a[href$="?entity={entity.pk}"]').click()
+    choose_cadre(page, cadre)
+    reason = page.locator("textarea[name=reason], input[name=reason]")
+    if reason.count():
+        reason.first.fill("新开业，按层级落实包保")
+    form = page.locator("main form", has=page.locator("[name=cadre]"))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()
+
+    # then the business's page says what was done
+    assert page.url == live_server.url + reverse("entities:detail", args=[entity.pk])
+    expect(page.locator(".messages .msg")).to_contain_text(entity.name)
+
+    # and the business has left the coverage page
+    page.goto(coverage_url)
+    expect(page.locator("#unheld")).not_to_contain_text(entity.name)
+
+    # and the ledger has its row, from nobody to the cadre
+    page.goto(live_server.url + reverse("overview:adjustments"))
+    ledger_row = page.locator("table.data tbody tr", has_text=entity.name)
+    expect(ledger_row).to_have_count(1)
+    expect(ledger_row).to_contain_text(cadre.name)
+
+    # and the database agrees
+    assert Assignment.objects.get(entity=entity, end_date__isnull=True).cadre == cadre
+    assert Adjustment.objects.filter(
+        entity=entity, kind=AdjustmentKind.ASSIGN, to_cadre=cadre, created_by=clerk
+    ).exists()
