@@ -7,7 +7,7 @@ objects through the ``access_*`` helpers of each app, which answer 404 outside t
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
 
 
@@ -91,6 +91,37 @@ def scope_adjustments(qs: QuerySet, user) -> QuerySet:
         return qs.filter(entity__division__path__startswith=path)
     if cadre_id := user.acting_cadre_id:
         return qs.filter(Q(from_cadre_id=cadre_id) | Q(to_cadre_id=cadre_id))
+    return qs.none()
+
+
+def scope_visits(qs: QuerySet, user) -> QuerySet:
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(entity__division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        return qs.filter(cadre_id=cadre_id)
+    return qs.none()
+
+
+def scope_issues(qs: QuerySet, user) -> QuerySet:
+    """Office: issues of businesses in its area. Cadre (and aides): issues raised in their visits
+    or on a business they hold now."""
+    if _sees_all(user):
+        return qs
+    if not user.is_authenticated:
+        return qs.none()
+    if path := _division_path(user):
+        return qs.filter(entity__division__path__startswith=path)
+    if cadre_id := user.acting_cadre_id:
+        from cadres.models import Assignment
+
+        held = Assignment.objects.filter(
+            entity_id=OuterRef("entity_id"), cadre_id=cadre_id, end_date__isnull=True
+        )
+        return qs.filter(Q(visit__cadre_id=cadre_id) | Exists(held))
     return qs.none()
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "baobao",
     "entities",
     "cadres",
+    "inspections",
 ]
 
 MIDDLEWARE = [
