@@ -1,6 +1,8 @@
 """Reads of the core: who a user is, what their scope covers, and the office home's figures."""
 
-from baobao.models import Level
+from django.db.models import QuerySet
+
+from baobao.models import Division, Level
 from cadres.models import Assignment, Cadre
 from cadres.selectors.overview import (
     adjustment_list,
@@ -51,3 +53,26 @@ def office_figures(*, user) -> dict | None:
         "coverage": coverage_counts(user=user),
         "recent_adjustments": adjustment_list(user=user)[:RECENT_ADJUSTMENTS],
     }
+
+
+def division_trail(*, user, division: Division | None) -> list[Division]:
+    """The path from the top of the user's scope down to ``division`` (one query)."""
+    if division is None:
+        return []
+    root = user.division if user.is_office and user.division_id else None
+    ancestors = [d for d in division.ancestors() if root is None or root.contains(d)]
+    return [*ancestors, division]
+
+
+def division_children(*, user, division: Division | None) -> QuerySet[Division]:
+    """The divisions one level below ``division``, or the top of the user's scope without one."""
+    if division is None:
+        return Division.objects.for_user(user).filter(parent__isnull=True).order_by("code")
+    return Division.objects.filter(parent=division).order_by("code")
+
+
+def access_division(user, pk) -> Division | None:
+    """The division with this id if it is inside the user's scope, else None."""
+    if not str(pk or "").isdigit():
+        return None
+    return Division.objects.for_user(user).filter(pk=pk).first()

@@ -3,7 +3,6 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from baobao.models import Division
 from cadres.models import Adjustment, Assignment, ZoneAssignment
 from entities.models import Entity, EntityStatus, GradeChange, Zone
 
@@ -120,26 +119,3 @@ def zone_past_holdings(*, zone: Zone) -> QuerySet[ZoneAssignment]:
 def zone_entities(*, user, zone: Zone) -> QuerySet[Entity]:
     """The businesses of a zone that the user may see, as the business list shows them."""
     return entity_list(user=user).filter(zone=zone)
-
-
-def division_trail(*, user, division: Division | None) -> list[Division]:
-    """The path from the top of the user's scope down to ``division`` (one query)."""
-    if division is None:
-        return []
-    root = user.division if user.is_office and user.division_id else None
-    ancestors = [d for d in division.ancestors() if root is None or root.contains(d)]
-    return [*ancestors, division]
-
-
-def division_children(*, user, division: Division | None) -> QuerySet[Division]:
-    """The divisions one level below ``division``, or the top of the user's scope without one."""
-    if division is None:
-        return Division.objects.for_user(user).filter(parent__isnull=True).order_by("code")
-    return Division.objects.filter(parent=division).order_by("code")
-
-
-def access_division(user, pk) -> Division | None:
-    """The division with this id if it is inside the user's scope, else None."""
-    if not str(pk or "").isdigit():
-        return None
-    return Division.objects.for_user(user).filter(pk=pk).first()

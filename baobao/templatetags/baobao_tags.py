@@ -1,6 +1,6 @@
 from django import template
 
-from baobao.models import Division
+from baobao.selectors import access_division, division_children, division_trail
 
 register = template.Library()
 
@@ -11,25 +11,11 @@ def division_chooser(context):
     select of the chosen division's children, so the choice goes one level at a time."""
     request = context["request"]
     user = request.user
-    scoped = Division.objects.for_user(user)
-    current = None
-    value = request.GET.get("division", "")
-    if value.isdigit():
-        current = scoped.filter(pk=value).first()
     root = user.division if user.division_id and user.is_office else None
-    if current is None:
-        current = root
-    trail = []
-    if current is not None:
-        trail = [d for d in current.ancestors() if root is None or root.contains(d)] + [current]
-    children = (
-        Division.objects.filter(parent=current).order_by("code")
-        if current is not None
-        else scoped.filter(parent__isnull=True).order_by("code")
-    )
+    current = access_division(user, request.GET.get("division")) or root
     return {
         "request": request,
         "current": current,
-        "trail": trail,
-        "children": children,
+        "trail": division_trail(user=user, division=current),
+        "children": division_children(user=user, division=current),
     }

@@ -6,7 +6,7 @@ from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
 from baobao.models import Division
-from entities.selectors import access_division, division_children, division_trail
+from baobao.selectors import access_division, division_children, division_trail
 
 PER_PAGE = 50
 

@@ -11,11 +11,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
+from baobao.selectors import access_division
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm, add_service_error
 from entities.models import EntityStatus
 from entities.selectors import (
-    access_division,
     access_entity,
     entity_adjustments,
     entity_assignments,

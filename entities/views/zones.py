@@ -11,10 +11,10 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
+from baobao.selectors import access_division
 from entities.filters import ZoneFilter
 from entities.forms import ZoneForm, add_service_error
 from entities.selectors import (
-    access_division,
     access_zone,
     zone_current_holding,
     zone_entities,

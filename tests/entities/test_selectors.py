@@ -9,13 +9,12 @@ from django.test import RequestFactory
 from django.utils import timezone
 
 from baobao.models import Division, Level
+from baobao.selectors import division_children, division_trail
 from cadres.models import Adjustment, AdjustmentKind, Assignment, Cadre
 from cadres.services import zone_assign
 from entities.filters import EntityFilter, ZoneFilter
 from entities.models import Entity, EntityStatus, Grade, Zone
 from entities.selectors import (
-    division_children,
-    division_trail,
     entity_adjustments,
     entity_assignments,
     entity_list,
