@@ -5,6 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from baobao.forms import DateWidget
 from baobao.models import Division
 from cadres.models import AdjustmentKind, Cadre
 from entities.models import Grade
@@ -37,12 +38,8 @@ class CoverageFilterForm(AreaFilterForm):
 
 
 class AdjustmentFilterForm(AreaFilterForm):
-    date_from = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    date_to = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date_from = forms.DateField(label=_("From"), required=False, widget=DateWidget)
+    date_to = forms.DateField(label=_("To"), required=False, widget=DateWidget)
     kind = forms.ChoiceField(
         label=_("Kind"),
         required=False,

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baobao.forms import DateWidget
 from baobao.models import Division, Level
 from baobao.services import REASON_MAX_LENGTH
 from baobao.uploads import validate_document
@@ -16,9 +17,7 @@ from cadres.models import AideKind
 class CommitmentForm(forms.Form):
     """The signed 食品安全责任与任务承诺书: signing date and the scanned letter."""
 
-    signed_on = forms.DateField(
-        label=_("Signed on"), widget=forms.DateInput(attrs={"type": "date"})
-    )
+    signed_on = forms.DateField(label=_("Signed on"), widget=DateWidget)
     scan = forms.FileField(
         label=_("Scanned letter (PDF or image)"),
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
@@ -34,23 +33,6 @@ class CommitmentForm(forms.Form):
         scan = self.cleaned_data["scan"]
         validate_document(scan)
         return scan
-
-
-def add_service_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: on the field it names if the form has that field,
-    otherwise above the form."""
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
-class DateWidget(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 def date_field(label, *, required=False) -> forms.DateField:

@@ -2,25 +2,14 @@
 id; the services make the change and have the last word (their refusals are shown on the form)."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from baobao.forms import DateWidget
 from baobao.models import Division
 from baobao.services import REASON_MAX_LENGTH
 from entities.models import Entity, EntityStatus, Grade, Zone
 from entities.services import ENTITY_EDITABLE_FIELDS
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-def add_service_error(form: forms.Form, exc: ValidationError) -> None:
-    """Show a service's refusal on the form: next to its field when the form has one, else on top."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for field, errors in exc.error_dict.items():
-        form.add_error(field if field in form.fields else None, errors)
 
 
 class ZoneChoiceField(forms.ModelChoiceField):
@@ -111,7 +100,7 @@ class RegradeForm(forms.Form):
         error_messages={"required": _("Give a reason for this change.")},
     )
     effective_date = forms.DateField(
-        label=_("Effective date"), widget=DATE_INPUT, initial=timezone.localdate
+        label=_("Effective date"), widget=DateWidget(), initial=timezone.localdate
     )
 
     def __init__(self, *args, entity: Entity, **kwargs):
@@ -138,7 +127,7 @@ class StatusForm(forms.Form):
         error_messages={"required": _("Give a reason for this change.")},
     )
     effective_date = forms.DateField(
-        label=_("Effective date"), widget=DATE_INPUT, initial=timezone.localdate
+        label=_("Effective date"), widget=DateWidget(), initial=timezone.localdate
     )
 
     def __init__(self, *args, entity: Entity, **kwargs):

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
+from baobao.forms import add_service_error
 from baobao.mixins import RegisterWriterRequiredMixin
 from cadres.forms import (
     AssignForm,
@@ -18,7 +19,6 @@ from cadres.forms import (
     TransferForm,
     ZoneAssignForm,
     ZoneTransferForm,
-    add_service_error,
 )
 from cadres.selectors import (
     access_assignment,

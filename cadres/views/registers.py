@@ -9,9 +9,10 @@ from django.utils.translation import ngettext
 from django.views import View
 from django_tables2 import LazyPaginator, RequestConfig
 
+from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.models import Division, Level
-from cadres.forms import AideAddForm, AideForm, CadreForm, LeaveForm, add_service_error
+from cadres.forms import AideAddForm, AideForm, CadreForm, LeaveForm
 from cadres.models import CadreStatus
 from cadres.selectors import (
     access_aide,

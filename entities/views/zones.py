@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.selectors import access_division
 from entities.filters import ZoneFilter
-from entities.forms import ZoneForm, add_service_error
+from entities.forms import ZoneForm
 from entities.selectors import (
     access_zone,
     zone_current_holding,
