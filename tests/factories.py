@@ -194,3 +194,47 @@ def aide_user(aide: CadreAide, **kwargs) -> User:
 
 def admin_user(**kwargs) -> User:
     return UserFactory(role=Role.ADMIN, division=None, is_staff=True, is_superuser=True, **kwargs)
+
+
+class VisitFactory(factory.django.DjangoModelFactory):
+    """A visit by the cadre holding the entity (the holding is created with it), this quarter."""
+
+    class Meta:
+        model = "inspections.Visit"
+
+    class Params:
+        assignment = factory.SubFactory(AssignmentFactory)
+
+    entity = factory.SelfAttribute("assignment.entity")
+    cadre = factory.SelfAttribute("assignment.cadre")
+    logged_by = factory.LazyAttribute(lambda o: cadre_login(o.cadre))
+    visited_at = factory.LazyFunction(timezone.now)
+    quarter = factory.LazyAttribute(lambda o: _quarter_code(o.visited_at))
+    idempotency_key = factory.Faker("uuid4", cast_to=None)
+
+
+def cadre_login(cadre: Cadre) -> User:
+    """The cadre's own user, made on first use (a cadre has at most one)."""
+    return User.objects.filter(cadre=cadre).first() or cadre_user(cadre)
+
+
+def _quarter_code(moment) -> int:
+    from inspections.quarters import Quarter
+
+    return Quarter.of(moment).code
+
+
+class IssueFactory(factory.django.DjangoModelFactory):
+    """An open issue raised in a visit."""
+
+    class Meta:
+        model = "inspections.Issue"
+
+    visit = factory.SubFactory(VisitFactory)
+    entity = factory.SelfAttribute("visit.entity")
+    category = "hygiene"
+    severity = "general"
+    description = "后厨地面油污"
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=15))
+    actor_kind = "business"
+    raised_by = factory.SelfAttribute("visit.logged_by")

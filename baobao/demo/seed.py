@@ -9,6 +9,7 @@ from django.db import transaction
 from baobao.demo.city import CityBuilder, SeedContext
 from baobao.demo.names import Codes, Phones, person
 from baobao.demo.shape import TONGREN, synthetic_city
+from baobao.demo.visits import seed_visits
 from baobao.models import Division, Level, Role, User
 from baobao.services import site_text
 from cadres.models import AideKind, Cadre
@@ -94,8 +95,12 @@ def seed_demo(*, scale: float, password: str, seed: int) -> dict | None:
         _add(totals, builder.summary())
         if number == 0:
             tongren = builder
+        else:
+            _add(totals, seed_visits(city=builder, seed=seed + number, batch_size=BATCH_SIZE))
     totals["cities"] = cities
     totals["skipped_users"] = _create_users(tongren, province, password, rng)
+    # Tongren's visits last: some are logged by the demo 协保员 login made just above.
+    _add(totals, seed_visits(city=tongren, seed=seed, batch_size=BATCH_SIZE))
     return totals
 
 

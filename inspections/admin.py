@@ -1,0 +1,87 @@
+from django.contrib import admin
+
+from baobao.admin import ReadOnlyAdmin
+from inspections.models import (
+    ChecklistItem,
+    ChecklistTemplate,
+    Issue,
+    IssueEvent,
+    Visit,
+    VisitCheck,
+    VisitPhoto,
+    VisitRemark,
+)
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 1
+    fields = ("order", "area", "text")
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    """The system admin edits the checklists; visits copy each item's text, so an edit never
+    changes what a past visit checked."""
+
+    list_display = ("name", "business_types", "grades", "is_active", "updated_at")
+    list_filter = ("is_active",)
+    search_fields = ("name",)
+    inlines = [ChecklistItemInline]
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(admin.ModelAdmin):
+    list_display = ("text", "area", "template", "order")
+    list_filter = ("area", "template")
+    search_fields = ("text",)
+    list_select_related = ("template",)
+
+
+@admin.register(Visit)
+class VisitAdmin(ReadOnlyAdmin):
+    list_display = ("entity", "cadre", "logged_by", "visited_at", "quarter", "on_site")
+    list_filter = ("quarter", "on_site")
+    search_fields = ("entity__name", "cadre__name")
+    list_select_related = ("entity", "cadre", "logged_by")
+    raw_id_fields = ("entity", "cadre", "logged_by", "template")
+    date_hierarchy = "visited_at"
+
+
+@admin.register(VisitCheck)
+class VisitCheckAdmin(ReadOnlyAdmin):
+    list_display = ("visit", "area", "text", "result")
+    list_filter = ("result", "area")
+    list_select_related = ("visit__entity",)
+    raw_id_fields = ("visit", "item")
+
+
+@admin.register(VisitPhoto)
+class VisitPhotoAdmin(ReadOnlyAdmin):
+    list_display = ("visit", "image", "width", "height", "created_at")
+    list_select_related = ("visit__entity",)
+    raw_id_fields = ("visit",)
+
+
+@admin.register(VisitRemark)
+class VisitRemarkAdmin(ReadOnlyAdmin):
+    list_display = ("visit", "text", "by", "created_at")
+    list_select_related = ("visit__entity", "by")
+    raw_id_fields = ("visit", "by")
+
+
+@admin.register(Issue)
+class IssueAdmin(ReadOnlyAdmin):
+    list_display = ("entity", "category", "severity", "status", "deadline", "created_at")
+    list_filter = ("status", "severity", "category")
+    search_fields = ("entity__name", "description")
+    list_select_related = ("entity",)
+    raw_id_fields = ("entity", "visit", "visit_check", "raised_by")
+
+
+@admin.register(IssueEvent)
+class IssueEventAdmin(ReadOnlyAdmin):
+    list_display = ("issue", "from_status", "to_status", "by", "at")
+    list_filter = ("to_status",)
+    list_select_related = ("issue__entity", "by")
+    raw_id_fields = ("issue", "by")

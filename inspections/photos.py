@@ -1,0 +1,74 @@
+"""Visit and issue photos: checked by content, turned upright, stripped of metadata, resized and
+re-encoded as JPEG on the server, whatever the phone sent."""
+
+import io
+import uuid
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.utils.translation import gettext as _
+from PIL import Image, ImageOps
+
+from baobao.uploads import image_extension
+
+MAX_SIDE = 1600
+JPEG_QUALITY = 80
+# A phone photo is at most ~50 megapixels; anything larger is refused before it is decoded.
+MAX_PIXELS = 60_000_000
+
+
+@dataclass(frozen=True)
+class Photo:
+    file: ContentFile
+    width: int
+    height: int
+
+
+def _refuse_type():
+    return ValidationError(_("Upload a photo (JPEG, PNG or WebP)."), code="photo_type")
+
+
+def process_photo(upload) -> Photo:
+    """A clean JPEG of at most MAX_SIDE px on its long side from an uploaded image; refuses
+    anything that is not a JPEG, PNG or WebP image by content, or larger than the upload cap."""
+    limit = settings.UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise ValidationError(
+            _("The photo is %(size).1f MB; the limit is %(limit).0f MB.")
+            % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024},
+            code="photo_too_large",
+        )
+    if image_extension(upload) is None:
+        raise _refuse_type()
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
+            # Opening reads only the header: refuse a decompression bomb before decoding it.
+            if image.width * image.height > MAX_PIXELS:
+                raise _refuse_type()
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.LANCZOS)
+            if image.mode != "RGB":
+                image = _flatten(image)
+            out = io.BytesIO()
+            # No exif=, no icc_profile=: the saved file carries no metadata (GPS, device).
+            image.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True)
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise _refuse_type() from exc
+    finally:
+        upload.seek(0)
+    return Photo(
+        file=ContentFile(out.getvalue(), name=f"{uuid.uuid4().hex}.jpg"),
+        width=image.width,
+        height=image.height,
+    )
+
+
+def _flatten(image: Image.Image) -> Image.Image:
+    """RGB on a white background (a transparent PNG would otherwise turn black)."""
+    image = image.convert("RGBA")
+    background = Image.new("RGB", image.size, "white")
+    background.paste(image, mask=image.getchannel("A"))
+    return background
