@@ -471,7 +471,11 @@ def test_every_filter_is_served_by_an_index(make_query, index_use):
     for table in BIG_TABLES:
         assert f"Seq Scan on {table}" not in plan, plan
     index_lines = [line for line in plan.splitlines() if "Index" in line]
-    if index_use:
+    if index_use == "division_path_prefix":
+        # The area is served either by the prefix index or by reaching each division by key from
+        # an indexed join; on tables this small the planner picks either. Never a tree scan.
+        assert "Seq Scan on baobao_division" not in plan, plan
+    elif index_use:
         assert any(index_use in line for line in index_lines), plan
     else:
         assert "Sort" not in plan and "adjustment_date_id" in plan, plan
