@@ -1,6 +1,7 @@
 """Reads of the core: who a user is, what their scope covers, and the office home's figures."""
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from baobao.models import Division, Level
 from cadres.models import Assignment, Cadre
@@ -10,8 +11,32 @@ from cadres.selectors.overview import (
     coverage_counts,
     entity_grade_counts,
 )
+from inspections.quarters import Quarter
+from inspections.selectors import rates_by_child_division
 
 RECENT_ADJUSTMENTS = 10
+
+
+def _home_division(user) -> Division | None:
+    """Where the home's rates start: the office's own division, or for the admin the single top
+    of the tree (None when there are several or none)."""
+    if user.is_office:
+        return user.division if user.division_id else None
+    roots = list(Division.objects.filter(parent__isnull=True)[:2])
+    return roots[0] if len(roots) == 1 else None
+
+
+def home_rates(*, user, today=None) -> dict | None:
+    """This quarter's supervision rate (季度督导率) per child division of the user's scope."""
+    division = _home_division(user)
+    if division is None:
+        return None
+    quarter = Quarter.of(today or timezone.localdate())
+    return {
+        "division": division,
+        "quarter": quarter,
+        "rows": rates_by_child_division(user=user, division=division, quarter=quarter, today=today),
+    }
 
 
 def user_overview(*, user) -> dict:
@@ -39,8 +64,9 @@ def user_overview(*, user) -> dict:
 
 
 def office_figures(*, user) -> dict | None:
-    """The office home's figures for the user's scope, in four queries: open businesses by grade,
-    cadres in post by level, coverage gaps, the latest adjustments. None for non-office roles."""
+    """The office home's figures for the user's scope: open businesses by grade, cadres in post by
+    level, coverage gaps, the latest adjustments, this quarter's supervision rates by child
+    division. None for non-office roles."""
     if not (user.is_office or user.is_system_admin):
         return None
     levels = cadre_level_counts(user=user)
@@ -52,6 +78,7 @@ def office_figures(*, user) -> dict | None:
         ],
         "coverage": coverage_counts(user=user),
         "recent_adjustments": adjustment_list(user=user)[:RECENT_ADJUSTMENTS],
+        "rates": home_rates(user=user),
     }
 
 

@@ -20,6 +20,7 @@ urlpatterns = [
     path("entities/", include("entities.urls")),
     path("cadres/", include("cadres.urls")),
     path("holdings/", include("cadres.holding_urls")),
+    path("inspections/", include("inspections.urls")),
     path("", include("cadres.overview_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -27,6 +27,7 @@ from entities.selectors import (
 from entities.services import entity_change_status, entity_create, entity_regrade, entity_update
 from entities.tables import EntityTable
 from entities.views.common import AreaPicker, paginate
+from inspections.selectors import entity_quarter_status
 
 
 class EntityListView(OfficeRequiredMixin, TemplateView):
@@ -55,6 +56,7 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
             assignments=entity_assignments(user=user, entity=entity),
             grade_changes=entity_grade_changes(entity=entity),
             adjustments=entity_adjustments(user=user, entity=entity),
+            quarter_status=entity_quarter_status(entity=entity),
             can_write=user.can_write_registers,
             **kwargs,
         )
