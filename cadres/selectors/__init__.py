@@ -1,6 +1,6 @@
 """Reads for cadres and holdings, always narrowed to the user's scope first."""
 
-from cadres.selectors.access import access_assignment, access_cadre, cadre_holding_counts
+from cadres.selectors.access import access_assignment, access_cadre
 from cadres.selectors.holdings import (
     access_zone_assignment,
     cadre_holdings_plan,
@@ -18,7 +18,6 @@ __all__ = [
     "access_cadre",
     "access_zone_assignment",
     "cadre_detail",
-    "cadre_holding_counts",
     "cadre_holdings_plan",
     "cadre_list",
     "candidates_for_entity",

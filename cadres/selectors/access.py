@@ -1,6 +1,5 @@
 """Fetching one cadre or holding by id: scoped, 404 otherwise."""
 
-from django.db.models import Count
 from django.shortcuts import get_object_or_404
 
 from cadres.models import Assignment, Cadre
@@ -16,13 +15,3 @@ def access_assignment(user, pk) -> Assignment:
         Assignment.objects.for_user(user).select_related("entity__division", "cadre__division"),
         pk=pk,
     )
-
-
-def cadre_holding_counts(*, cadre_ids) -> dict[int, int]:
-    """Number of current holdings per cadre id, in one query."""
-    rows = (
-        Assignment.objects.filter(cadre_id__in=cadre_ids, end_date__isnull=True)
-        .values("cadre_id")
-        .annotate(n=Count("id"))
-    )
-    return {row["cadre_id"]: row["n"] for row in rows}
