@@ -6,6 +6,8 @@ Each model's ``objects.for_user(user)`` calls the matching function here, and vi
 objects through the ``access_*`` helpers of each app, which answer 404 outside the scope.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.translation import gettext as _
@@ -34,95 +36,67 @@ def scope_divisions(qs: QuerySet, user) -> QuerySet:
     return qs.none()
 
 
-def scope_entities(qs: QuerySet, user) -> QuerySet:
+def _scope(qs: QuerySet, user, *, division_path: str, cadre: Callable[[int], Q]) -> QuerySet:
+    """The one rule behind every ``scope_*``: the admin sees all; office staff see the rows whose
+    division (reached through ``division_path``) lies in their subtree; a cadre, 协保员 or 联络员
+    sees ``cadre(cadre_id)``; anyone else nothing."""
     if _sees_all(user):
         return qs
     if not user.is_authenticated:
         return qs.none()
     if path := _division_path(user):
-        return qs.filter(division__path__startswith=path)
+        return qs.filter(**{f"{division_path}__path__startswith": path})
     if cadre_id := user.acting_cadre_id:
-        return qs.filter(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
+        return qs.filter(cadre(cadre_id))
     return qs.none()
+
+
+def _holds(cadre_id: int) -> Q:
+    """Entities (or zones) the cadre holds now."""
+    return Q(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
+
+
+def scope_entities(qs: QuerySet, user) -> QuerySet:
+    return _scope(qs, user, division_path="division", cadre=_holds)
 
 
 def scope_cadres(qs: QuerySet, user) -> QuerySet:
-    if _sees_all(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if path := _division_path(user):
-        return qs.filter(division__path__startswith=path)
-    if cadre_id := user.acting_cadre_id:
-        return qs.filter(pk=cadre_id)
-    return qs.none()
+    return _scope(qs, user, division_path="division", cadre=lambda cadre_id: Q(pk=cadre_id))
 
 
 def scope_zones(qs: QuerySet, user) -> QuerySet:
-    if _sees_all(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if path := _division_path(user):
-        return qs.filter(division__path__startswith=path)
-    if cadre_id := user.acting_cadre_id:
-        return qs.filter(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
-    return qs.none()
+    return _scope(qs, user, division_path="division", cadre=_holds)
 
 
 def scope_assignments(qs: QuerySet, user) -> QuerySet:
-    if _sees_all(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if path := _division_path(user):
-        return qs.filter(entity__division__path__startswith=path)
-    if cadre_id := user.acting_cadre_id:
-        return qs.filter(cadre_id=cadre_id)
-    return qs.none()
+    return _scope(qs, user, division_path="entity__division", cadre=lambda c: Q(cadre_id=c))
 
 
 def scope_adjustments(qs: QuerySet, user) -> QuerySet:
-    if _sees_all(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if path := _division_path(user):
-        return qs.filter(entity__division__path__startswith=path)
-    if cadre_id := user.acting_cadre_id:
-        return qs.filter(Q(from_cadre_id=cadre_id) | Q(to_cadre_id=cadre_id))
-    return qs.none()
+    return _scope(
+        qs,
+        user,
+        division_path="entity__division",
+        cadre=lambda c: Q(from_cadre_id=c) | Q(to_cadre_id=c),
+    )
 
 
 def scope_visits(qs: QuerySet, user) -> QuerySet:
-    if _sees_all(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if path := _division_path(user):
-        return qs.filter(entity__division__path__startswith=path)
-    if cadre_id := user.acting_cadre_id:
-        return qs.filter(cadre_id=cadre_id)
-    return qs.none()
+    return _scope(qs, user, division_path="entity__division", cadre=lambda c: Q(cadre_id=c))
+
+
+def _issue_of_cadre(cadre_id: int) -> Q:
+    """Issues raised in the cadre's visits or on a business they hold now."""
+    from cadres.models import Assignment
+
+    held = Assignment.objects.filter(
+        entity_id=OuterRef("entity_id"), cadre_id=cadre_id, end_date__isnull=True
+    )
+    return Q(visit__cadre_id=cadre_id) | Q(Exists(held))
 
 
 def scope_issues(qs: QuerySet, user) -> QuerySet:
-    """Office: issues of businesses in its area. Cadre (and aides): issues raised in their visits
-    or on a business they hold now."""
-    if _sees_all(user):
-        return qs
-    if not user.is_authenticated:
-        return qs.none()
-    if path := _division_path(user):
-        return qs.filter(entity__division__path__startswith=path)
-    if cadre_id := user.acting_cadre_id:
-        from cadres.models import Assignment
-
-        held = Assignment.objects.filter(
-            entity_id=OuterRef("entity_id"), cadre_id=cadre_id, end_date__isnull=True
-        )
-        return qs.filter(Q(visit__cadre_id=cadre_id) | Exists(held))
-    return qs.none()
+    return _scope(qs, user, division_path="entity__division", cadre=_issue_of_cadre)
 
 
 def require_register_writer(user) -> None:
