@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "entities",
     "cadres",
     "inspections",
+    "ledgers",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,8 @@ urlpatterns = [
     path("cadres/", include("cadres.urls")),
     path("holdings/", include("cadres.holding_urls")),
     path("inspections/", include("inspections.urls")),
+    path("ledgers/", include("ledgers.urls")),
+    path("dashboard/", include("ledgers.dashboard_urls")),
     path("", include("cadres.overview_urls")),
     path("admin/", admin.site.urls),
 ]
