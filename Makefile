@@ -2,6 +2,7 @@
 #
 #   make run    install, migrate, seed a small demo, serve http://127.0.0.1:8000
 #   make test   lint, format check, migration check, pytest
+#   make bench  benchmarks with targets on PostgreSQL; writes BENCHMARKS.md
 #
 # A fresh machine needs only Python 3.11+: when `uv` is not on PATH it is installed into a
 # private tools venv (.tools/) with pip, and that uv is used. uv never downloads a Python here;
@@ -33,7 +34,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help sync run test lint format migrate seed worker beat messages clean
+.PHONY: help sync run test bench lint format migrate seed worker beat messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -61,6 +62,11 @@ test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (S
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc
 
+# Benchmarks against a generated demo on PostgreSQL (not part of `make test`): see tests/benchmarks.
+BENCH_SCALE ?= 1
+bench: sync ## benchmarks with targets on PostgreSQL (BENCH_DATABASE_URL, BENCH_SCALE); writes BENCHMARKS.md
+	BENCH_SCALE=$(BENCH_SCALE) $(PY) -m tests.benchmarks
+
 lint: sync ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
@@ -82,7 +88,7 @@ beat: sync ## the Celery beat scheduler: run exactly ONE beat per deployment, ne
 	$(VENV)/bin/celery -A baobao beat -l info
 
 messages: sync ## makemessages for zh_Hans, then compilemessages (needs GNU gettext)
-	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=.tools
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=.tools --ignore=tests
 	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
 
 clean: ## remove caches and collected static files (keeps .venv, db.sqlite3 and media/)
