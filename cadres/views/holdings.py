@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
@@ -43,8 +44,6 @@ from cadres.services import (
 from entities.models import EntityStatus
 from entities.selectors import access_entity, access_zone
 
-TEMPLATE = "holdings/action.html"
-
 
 def _id_param(request, name) -> str:
     """The id of the business, zone or cadre an action starts from (?entity=…); 404 if absent."""
@@ -61,381 +60,306 @@ def _current(holding):
     return holding
 
 
-def _run(form, service, **kwargs) -> tuple[bool, object]:
-    """Call ``service``; a refusal lands on the form. Returns (done, what the service returned)."""
-    try:
-        return True, service(**kwargs)
-    except ValidationError as exc:
-        add_service_error(form, exc)
-        return False, None
+class HoldingActionView(RegisterWriterRequiredMixin, View):
+    """One action on the holdings: ``load`` what it acts on (404 outside the user's scope), show
+    the form, call the service once in ``perform``; a refusal lands on the form, success says
+    what was done and goes back to where the action started."""
+
+    template_name = "holdings/action.html"
+    form_class = None
+    title = ""
+    submit = ""
+    danger = False
+
+    def load(self, request, **kwargs) -> None:
+        raise NotImplementedError
+
+    def form_kwargs(self) -> dict:
+        return {}
+
+    def perform(self, data) -> tuple[str, str]:
+        """Call the service; return (the message saying what was done, where to go next)."""
+        raise NotImplementedError
+
+    def context(self, form) -> dict:
+        return {}
+
+    def get(self, request, **kwargs):
+        self.load(request, **kwargs)
+        return self.render(self.form_class(**self.form_kwargs()))
+
+    def post(self, request, **kwargs):
+        self.load(request, **kwargs)
+        form = self.form_class(request.POST, **self.form_kwargs())
+        if form.is_valid():
+            try:
+                message, next_url = self.perform(form.cleaned_data)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, message)
+                return redirect(next_url)
+        return self.render(form)
+
+    def render(self, form):
+        context = {"title": self.title, "submit": self.submit, "danger": self.danger, "form": form}
+        return render(self.request, self.template_name, {**context, **self.context(form)})
 
 
-class AssignView(RegisterWriterRequiredMixin, View):
+class AssignView(HoldingActionView):
     """Give an unheld business its cadre (新增包保). The picker offers only cadres who fit."""
 
+    form_class = AssignForm
     title = gettext_lazy("Assign a cadre")
+    submit = gettext_lazy("Assign")
 
-    def setup_action(self, request):
-        entity = access_entity(request.user, _id_param(request, "entity"))
-        held, zone_holding = entity_holders(entity)
-        cadres = candidates_for_entity(user=request.user, entity=entity)
-        return entity, held, zone_holding, cadres
+    def load(self, request):
+        self.entity = access_entity(request.user, _id_param(request, "entity"))
+        self.held, self.zone_holding = entity_holders(self.entity)
 
-    def get(self, request):
-        entity, held, zone_holding, cadres = self.setup_action(request)
-        form = AssignForm(cadres=cadres, level=entity.required_level)
-        return self.render(request, form, entity, held, zone_holding)
+    def form_kwargs(self):
+        cadres = candidates_for_entity(user=self.request.user, entity=self.entity)
+        return {"cadres": cadres, "level": self.entity.required_level}
 
-    def post(self, request):
-        entity, held, zone_holding, cadres = self.setup_action(request)
-        form = AssignForm(request.POST, cadres=cadres, level=entity.required_level)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, assignment = _run(
-                form,
-                assignment_create,
-                entity=entity,
-                cadre=data["cadre"],
-                by=request.user,
-                reason=data["reason"],
-                escalation_reason=data["escalation_reason"],
-                start_date=data["start_date"],
-            )
-            if done:
-                text = (
-                    _("%(entity)s is now held by %(cadre)s (escalated: %(reason)s).")
-                    if assignment.escalated
-                    else _("%(entity)s is now held by %(cadre)s.")
-                )
-                messages.success(
-                    request,
-                    text
-                    % {
-                        "entity": entity,
-                        "cadre": data["cadre"],
-                        "reason": assignment.escalation_reason,
-                    },
-                )
-                return redirect("entities:detail", pk=entity.pk)
-        return self.render(request, form, entity, held, zone_holding)
-
-    def render(self, request, form, entity, held, zone_holding):
-        blocked = held or zone_holding or entity.status == EntityStatus.CLOSED
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": self.title,
-                "entity": entity,
-                "held": held,
-                "entity_zone_holding": zone_holding,
-                "form": None if blocked else form,
-                "no_candidates": not form.fields["cadre"].cadres,
-                "submit": _("Assign"),
-            },
+    def perform(self, data):
+        assignment = assignment_create(
+            entity=self.entity,
+            cadre=data["cadre"],
+            by=self.request.user,
+            reason=data["reason"],
+            escalation_reason=data["escalation_reason"],
+            start_date=data["start_date"],
         )
+        text = (
+            _("%(entity)s is now held by %(cadre)s (escalated: %(reason)s).")
+            if assignment.escalated
+            else _("%(entity)s is now held by %(cadre)s.")
+        )
+        values = {
+            "entity": self.entity,
+            "cadre": data["cadre"],
+            "reason": assignment.escalation_reason,
+        }
+        return text % values, reverse("entities:detail", args=[self.entity.pk])
+
+    def context(self, form):
+        blocked = self.held or self.zone_holding or self.entity.status == EntityStatus.CLOSED
+        return {
+            "entity": self.entity,
+            "held": self.held,
+            "entity_zone_holding": self.zone_holding,
+            "form": None if blocked else form,
+            "no_candidates": not form.fields["cadre"].cadres,
+        }
 
 
-class TransferView(RegisterWriterRequiredMixin, View):
+class TransferView(HoldingActionView):
     """Move one holding to another cadre (调整包保干部)."""
 
+    form_class = TransferForm
     title = gettext_lazy("Transfer a holding")
+    submit = gettext_lazy("Transfer")
 
-    def setup_action(self, request, pk):
-        holding = _current(access_assignment(request.user, pk))
+    def load(self, request, pk):
+        self.holding = _current(access_assignment(request.user, pk))
+
+    def form_kwargs(self):
         cadres = candidates_for_entity(
-            user=request.user, entity=holding.entity, exclude=(holding.cadre_id,)
+            user=self.request.user, entity=self.holding.entity, exclude=(self.holding.cadre_id,)
         )
-        return holding, cadres
+        return {"cadres": cadres, "level": self.holding.entity.required_level}
 
-    def get(self, request, pk):
-        holding, cadres = self.setup_action(request, pk)
-        form = TransferForm(cadres=cadres, level=holding.entity.required_level)
-        return self.render(request, form, holding)
-
-    def post(self, request, pk):
-        holding, cadres = self.setup_action(request, pk)
-        form = TransferForm(request.POST, cadres=cadres, level=holding.entity.required_level)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, new = _run(
-                form,
-                assignment_transfer,
-                assignment=holding,
-                to_cadre=data["to_cadre"],
-                reason=data["reason"],
-                escalation_reason=data["escalation_reason"],
-                effective_date=data["effective_date"],
-                by=request.user,
-            )
-            if done:
-                messages.success(
-                    request,
-                    _("%(entity)s passed from %(old)s to %(new)s.")
-                    % {"entity": holding.entity, "old": holding.cadre, "new": new.cadre},
-                )
-                return redirect("entities:detail", pk=holding.entity_id)
-        return self.render(request, form, holding)
-
-    def render(self, request, form, holding):
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": self.title,
-                "entity": holding.entity,
-                "holding": holding,
-                "form": None if holding.via_zone_id else form,
-                "no_candidates": not form.fields["to_cadre"].cadres,
-                "submit": _("Transfer"),
-            },
+    def perform(self, data):
+        new = assignment_transfer(
+            assignment=self.holding,
+            to_cadre=data["to_cadre"],
+            reason=data["reason"],
+            escalation_reason=data["escalation_reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
         )
+        message = _("%(entity)s passed from %(old)s to %(new)s.") % {
+            "entity": self.holding.entity,
+            "old": self.holding.cadre,
+            "new": new.cadre,
+        }
+        return message, reverse("entities:detail", args=[self.holding.entity_id])
+
+    def context(self, form):
+        return {
+            "entity": self.holding.entity,
+            "holding": self.holding,
+            "form": None if self.holding.via_zone_id else form,
+            "no_candidates": not form.fields["to_cadre"].cadres,
+        }
 
 
-class EndView(RegisterWriterRequiredMixin, View):
+class EndView(HoldingActionView):
     """End a holding (解除包保); the business is then a coverage gap until assigned again."""
 
+    form_class = EndForm
     title = gettext_lazy("End a holding")
+    submit = gettext_lazy("End the holding")
+    danger = True
 
-    def get(self, request, pk):
-        holding = _current(access_assignment(request.user, pk))
-        return self.render(request, EndForm(), holding)
+    def load(self, request, pk):
+        self.holding = _current(access_assignment(request.user, pk))
 
-    def post(self, request, pk):
-        holding = _current(access_assignment(request.user, pk))
-        form = EndForm(request.POST)
-        if form.is_valid():
-            done, _result = _run(
-                form,
-                assignment_end,
-                assignment=holding,
-                reason=form.cleaned_data["reason"],
-                effective_date=form.cleaned_data["effective_date"],
-                by=request.user,
-            )
-            if done:
-                messages.success(
-                    request,
-                    _("%(cadre)s no longer holds %(entity)s; it now has no cadre.")
-                    % {"cadre": holding.cadre, "entity": holding.entity},
-                )
-                return redirect("entities:detail", pk=holding.entity_id)
-        return self.render(request, form, holding)
-
-    def render(self, request, form, holding):
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": self.title,
-                "entity": holding.entity,
-                "holding": holding,
-                "form": None if holding.via_zone_id else form,
-                "submit": _("End the holding"),
-                "danger": True,
-            },
+    def perform(self, data):
+        assignment_end(
+            assignment=self.holding,
+            reason=data["reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
         )
+        message = _("%(cadre)s no longer holds %(entity)s; it now has no cadre.") % {
+            "cadre": self.holding.cadre,
+            "entity": self.holding.entity,
+        }
+        return message, reverse("entities:detail", args=[self.holding.entity_id])
+
+    def context(self, form):
+        return {
+            "entity": self.holding.entity,
+            "holding": self.holding,
+            "form": None if self.holding.via_zone_id else form,
+        }
 
 
-class BulkTransferView(RegisterWriterRequiredMixin, View):
+class BulkTransferView(HoldingActionView):
     """Move several or all of a cadre's direct holdings to one successor (批量调整)."""
 
     template_name = "holdings/bulk_transfer.html"
+    form_class = BulkTransferForm
 
-    def setup_action(self, request):
-        cadre = access_cadre(request.user, _id_param(request, "cadre"))
-        plan = cadre_holdings_plan(user=request.user, cadre=cadre)
+    def load(self, request):
+        self.cadre = access_cadre(request.user, _id_param(request, "cadre"))
+        self.plan = cadre_holdings_plan(user=request.user, cadre=self.cadre)
+
+    def form_kwargs(self):
         # Any cadre who can take at least one of them; the service checks each one chosen.
-        cadres = plan.for_any_direct
-        return cadre, plan, cadres
+        return {"rows": self.plan.direct, "cadres": self.plan.for_any_direct}
 
-    def get(self, request):
-        cadre, plan, cadres = self.setup_action(request)
-        form = BulkTransferForm(rows=plan.direct, cadres=cadres)
-        return self.render(request, form, cadre, plan)
+    def perform(self, data):
+        moved = assignments_transfer_bulk(
+            assignments=data["assignments"],
+            to_cadre=data["to_cadre"],
+            reason=data["reason"],
+            escalation_reason=data["escalation_reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
+        )
+        message = ngettext(
+            "%(n)d holding passed from %(old)s to %(new)s.",
+            "%(n)d holdings passed from %(old)s to %(new)s.",
+            len(moved),
+        ) % {"n": len(moved), "old": self.cadre, "new": data["to_cadre"]}
+        return message, reverse("cadres:detail", args=[self.cadre.pk])
 
-    def post(self, request):
-        cadre, plan, cadres = self.setup_action(request)
-        form = BulkTransferForm(request.POST, rows=plan.direct, cadres=cadres)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, moved = _run(
-                form,
-                assignments_transfer_bulk,
-                assignments=data["assignments"],
-                to_cadre=data["to_cadre"],
-                reason=data["reason"],
-                escalation_reason=data["escalation_reason"],
-                effective_date=data["effective_date"],
-                by=request.user,
-            )
-            if done:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(n)d holding passed from %(old)s to %(new)s.",
-                        "%(n)d holdings passed from %(old)s to %(new)s.",
-                        len(moved),
-                    )
-                    % {"n": len(moved), "old": cadre, "new": data["to_cadre"]},
-                )
-                return redirect("cadres:detail", pk=cadre.pk)
-        return self.render(request, form, cadre, plan)
-
-    def render(self, request, form, cadre, plan):
-        return render(request, self.template_name, {"cadre": cadre, "plan": plan, "form": form})
+    def context(self, form):
+        return {"cadre": self.cadre, "plan": self.plan}
 
 
-class ZoneAssignView(RegisterWriterRequiredMixin, View):
+class ZoneAssignView(HoldingActionView):
     """A cadre takes a whole zone (分片包保)."""
 
+    form_class = ZoneAssignForm
     title = gettext_lazy("Assign a cadre to a zone")
+    submit = gettext_lazy("Assign")
 
-    def setup_action(self, request):
-        zone = access_zone(request.user, _id_param(request, "zone"))
-        held = zone_current_holding(zone.pk)
-        cadres, _level = candidates_for_zone(user=request.user, zone=zone)
-        return zone, held, cadres
+    def load(self, request):
+        self.zone = access_zone(request.user, _id_param(request, "zone"))
+        self.held = zone_current_holding(self.zone.pk)
 
-    def get(self, request):
-        zone, held, cadres = self.setup_action(request)
-        return self.render(request, ZoneAssignForm(cadres=cadres), zone, held)
+    def form_kwargs(self):
+        cadres, _level = candidates_for_zone(user=self.request.user, zone=self.zone)
+        return {"cadres": cadres}
 
-    def post(self, request):
-        zone, held, cadres = self.setup_action(request)
-        form = ZoneAssignForm(request.POST, cadres=cadres)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, _result = _run(
-                form,
-                zone_assign,
-                zone=zone,
-                cadre=data["cadre"],
-                reason=data["reason"],
-                start_date=data["start_date"],
-                by=request.user,
-            )
-            if done:
-                messages.success(
-                    request,
-                    _("%(cadre)s now holds the zone %(zone)s and every business in it.")
-                    % {"cadre": data["cadre"], "zone": zone},
-                )
-                return redirect("entities:zone-detail", pk=zone.pk)
-        return self.render(request, form, zone, held)
-
-    def render(self, request, form, zone, held):
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": self.title,
-                "zone": zone,
-                "zone_holding": held,
-                "zone_taken": held is not None,
-                "form": None if held else form,
-                "no_candidates": not form.fields["cadre"].cadres,
-                "submit": _("Assign"),
-            },
+    def perform(self, data):
+        zone_assign(
+            zone=self.zone,
+            cadre=data["cadre"],
+            reason=data["reason"],
+            start_date=data["start_date"],
+            by=self.request.user,
         )
+        message = _("%(cadre)s now holds the zone %(zone)s and every business in it.") % {
+            "cadre": data["cadre"],
+            "zone": self.zone,
+        }
+        return message, reverse("entities:zone-detail", args=[self.zone.pk])
+
+    def context(self, form):
+        return {
+            "zone": self.zone,
+            "zone_holding": self.held,
+            "zone_taken": self.held is not None,
+            "form": None if self.held else form,
+            "no_candidates": not form.fields["cadre"].cadres,
+        }
 
 
-class ZoneTransferView(RegisterWriterRequiredMixin, View):
+class ZoneTransferView(HoldingActionView):
     """Hand a whole zone to another cadre; its businesses move with it."""
 
+    form_class = ZoneTransferForm
     title = gettext_lazy("Transfer a zone")
+    submit = gettext_lazy("Transfer")
 
-    def setup_action(self, request, pk):
-        zone_holding = _current(access_zone_assignment(request.user, pk))
+    def load(self, request, pk):
+        self.zone_holding = _current(access_zone_assignment(request.user, pk))
+
+    def form_kwargs(self):
         cadres, _level = candidates_for_zone_assignment(
-            user=request.user, zone_assignment=zone_holding
+            user=self.request.user, zone_assignment=self.zone_holding
         )
-        return zone_holding, cadres
+        return {"cadres": cadres}
 
-    def get(self, request, pk):
-        zone_holding, cadres = self.setup_action(request, pk)
-        return self.render(request, ZoneTransferForm(cadres=cadres), zone_holding)
-
-    def post(self, request, pk):
-        zone_holding, cadres = self.setup_action(request, pk)
-        form = ZoneTransferForm(request.POST, cadres=cadres)
-        if form.is_valid():
-            data = form.cleaned_data
-            done, new = _run(
-                form,
-                zone_transfer,
-                zone_assignment=zone_holding,
-                to_cadre=data["to_cadre"],
-                reason=data["reason"],
-                effective_date=data["effective_date"],
-                by=request.user,
-            )
-            if done:
-                messages.success(
-                    request,
-                    _("The zone %(zone)s passed from %(old)s to %(new)s with its businesses.")
-                    % {"zone": zone_holding.zone, "old": zone_holding.cadre, "new": new.cadre},
-                )
-                return redirect("entities:zone-detail", pk=zone_holding.zone_id)
-        return self.render(request, form, zone_holding)
-
-    def render(self, request, form, zone_holding):
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": self.title,
-                "zone": zone_holding.zone,
-                "zone_holding": zone_holding,
-                "form": form,
-                "no_candidates": not form.fields["to_cadre"].cadres,
-                "submit": _("Transfer"),
-            },
+    def perform(self, data):
+        new = zone_transfer(
+            zone_assignment=self.zone_holding,
+            to_cadre=data["to_cadre"],
+            reason=data["reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
         )
+        message = _("The zone %(zone)s passed from %(old)s to %(new)s with its businesses.") % {
+            "zone": self.zone_holding.zone,
+            "old": self.zone_holding.cadre,
+            "new": new.cadre,
+        }
+        return message, reverse("entities:zone-detail", args=[self.zone_holding.zone_id])
+
+    def context(self, form):
+        return {
+            "zone": self.zone_holding.zone,
+            "zone_holding": self.zone_holding,
+            "no_candidates": not form.fields["to_cadre"].cadres,
+        }
 
 
-class ZoneEndView(RegisterWriterRequiredMixin, View):
+class ZoneEndView(HoldingActionView):
     """End a zone holding; its businesses become coverage gaps until assigned again."""
 
+    form_class = EndForm
     title = gettext_lazy("End a zone holding")
+    submit = gettext_lazy("End the zone holding")
+    danger = True
 
-    def get(self, request, pk):
-        zone_holding = _current(access_zone_assignment(request.user, pk))
-        return self.render(request, EndForm(), zone_holding)
+    def load(self, request, pk):
+        self.zone_holding = _current(access_zone_assignment(request.user, pk))
 
-    def post(self, request, pk):
-        zone_holding = _current(access_zone_assignment(request.user, pk))
-        form = EndForm(request.POST)
-        if form.is_valid():
-            done, _result = _run(
-                form,
-                zone_end,
-                zone_assignment=zone_holding,
-                reason=form.cleaned_data["reason"],
-                effective_date=form.cleaned_data["effective_date"],
-                by=request.user,
-            )
-            if done:
-                messages.success(
-                    request,
-                    _(
-                        "%(cadre)s no longer holds the zone %(zone)s; its businesses have no cadre now."
-                    )
-                    % {"cadre": zone_holding.cadre, "zone": zone_holding.zone},
-                )
-                return redirect("entities:zone-detail", pk=zone_holding.zone_id)
-        return self.render(request, form, zone_holding)
-
-    def render(self, request, form, zone_holding):
-        return render(
-            request,
-            TEMPLATE,
-            {
-                "title": self.title,
-                "zone": zone_holding.zone,
-                "zone_holding": zone_holding,
-                "form": form,
-                "submit": _("End the zone holding"),
-                "danger": True,
-            },
+    def perform(self, data):
+        zone_end(
+            zone_assignment=self.zone_holding,
+            reason=data["reason"],
+            effective_date=data["effective_date"],
+            by=self.request.user,
         )
+        message = _(
+            "%(cadre)s no longer holds the zone %(zone)s; its businesses have no cadre now."
+        ) % {"cadre": self.zone_holding.cadre, "zone": self.zone_holding.zone}
+        return message, reverse("entities:zone-detail", args=[self.zone_holding.zone_id])
+
+    def context(self, form):
+        return {"zone": self.zone_holding.zone, "zone_holding": self.zone_holding}
