@@ -1,10 +1,18 @@
-"""Pieces shared by the register pages: paging and the level-by-level area picker of a form."""
+"""Pieces shared by the register pages: paging, the level-by-level area picker of a form, and
+the create-or-edit view of a register row."""
 
+import copy
 from dataclasses import dataclass, field
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.views import View
 from django_tables2 import RequestConfig
 from django_tables2.paginators import LazyPaginator
 
+from baobao.forms import add_service_error
+from baobao.mixins import RegisterWriterRequiredMixin
 from baobao.models import Division
 from baobao.selectors import access_division, division_children, division_trail
 
@@ -69,3 +77,72 @@ class AreaPicker:
             options=options,
             has_lower=bool(children),
         )
+
+
+class RegisterFormView(RegisterWriterRequiredMixin, View):
+    """Create (no ``pk``) or edit one register row through its create / update service, with
+    the area picked level by level inside the form."""
+
+    template_name: str
+    form_class: type
+    context_name: str
+    # May an existing row move to another area from this form?
+    area_editable = True
+
+    def access(self, user, pk):
+        """The row being edited, fetched inside the user's scope (404 otherwise)."""
+        raise NotImplementedError
+
+    def save(self, form) -> tuple[str, str]:
+        """Call the create or update service: (what to tell the user, where to go next)."""
+        raise NotImplementedError
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.object = None
+
+    def fetch(self):
+        """Fetch the row after the role check (``dispatch``), so a clerk's 403 comes first."""
+        if "pk" in self.kwargs:
+            self.object = self.access(self.request.user, self.kwargs["pk"])
+
+    def form(self, *args, **kwargs):
+        # A copy: a form that fails validation must not change the row the page shows.
+        instance = copy.copy(self.object) if self.object else None
+        return self.form_class(*args, instance=instance, user=self.request.user, **kwargs)
+
+    def asked_area(self):
+        """The area a link asked for (``?division=``), if it is inside the user's scope."""
+        return access_division(self.request.user, self.request.GET.get("division"))
+
+    def get(self, request, *args, **kwargs):
+        self.fetch()
+        selected = self.object.division if self.object else self.asked_area()
+        return self.render(self.form(), selected)
+
+    def post(self, request, *args, **kwargs):
+        self.fetch()
+        if AreaPicker.navigating(request):
+            return self.render(self.form(initial=request.POST.dict()))
+        form = self.form(request.POST)
+        if form.is_valid():
+            try:
+                done, next_url = self.save(form)
+            except ValidationError as exc:
+                add_service_error(form, exc)
+            else:
+                messages.success(request, done)
+                return redirect(next_url)
+        return self.render(form)
+
+    def render(self, form, selected=None):
+        picker = None
+        if self.object is None or self.area_editable:
+            default = (
+                self.object.division
+                if self.object
+                else self.asked_area() or self.request.user.division
+            )
+            picker = AreaPicker.build(self.request, default=default, selected=selected)
+        context = {"form": form, self.context_name: self.object, "picker": picker}
+        return render(self.request, self.template_name, context)

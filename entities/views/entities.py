@@ -1,18 +1,16 @@
 """The business register (包保主体台账): list, detail, create, edit, regrade, status."""
 
-import copy
-
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
 from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
-from baobao.selectors import access_division
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm
 from entities.models import EntityStatus
@@ -26,7 +24,7 @@ from entities.selectors import (
 )
 from entities.services import entity_change_status, entity_create, entity_regrade, entity_update
 from entities.tables import EntityTable
-from entities.views.common import AreaPicker, paginate
+from entities.views.common import RegisterFormView, paginate
 from inspections.selectors import entity_quarter_status
 
 
@@ -62,68 +60,26 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
         )
 
 
-class EntityFormView(RegisterWriterRequiredMixin, View):
+class EntityFormView(RegisterFormView):
     """Create (no ``pk``) or edit a business through ``entity_create`` / ``entity_update``."""
 
     template_name = "entities/entity_form.html"
+    form_class = EntityForm
+    context_name = "entity"
 
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.entity = None
+    def access(self, user, pk):
+        return access_entity(user, pk)
 
-    def fetch(self):
-        """The business being edited (404 outside the scope), after the role check."""
-        if "pk" in self.kwargs:
-            self.entity = access_entity(self.request.user, self.kwargs["pk"])
-
-    def form(self, *args, **kwargs) -> EntityForm:
-        # A copy: a form that fails validation must not change the business the page shows.
-        instance = copy.copy(self.entity) if self.entity else None
-        return EntityForm(*args, instance=instance, user=self.request.user, **kwargs)
-
-    def asked_area(self):
-        """The area a link asked for (``?division=``), if it is inside the user's scope."""
-        return access_division(self.request.user, self.request.GET.get("division"))
-
-    def default_area(self):
-        if self.entity:
-            return self.entity.division
-        return self.asked_area() or self.request.user.division
-
-    def get(self, request, *args, **kwargs):
-        self.fetch()
-        selected = self.entity.division if self.entity else self.asked_area()
-        return self.render(self.form(), selected)
-
-    def post(self, request, *args, **kwargs):
-        self.fetch()
-        if AreaPicker.navigating(request):
-            return self.render(self.form(initial=request.POST.dict()))
-        form = self.form(request.POST)
-        if form.is_valid():
-            try:
-                if self.entity:
-                    entity = entity_update(
-                        entity=self.entity, by=request.user, **form.service_kwargs()
-                    )
-                    done = _("The details of %(entity)s are saved.")
-                else:
-                    entity = entity_create(by=request.user, **form.service_kwargs())
-                    done = _("%(entity)s is registered.")
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, done % {"entity": entity})
-                return redirect("entities:detail", pk=entity.pk)
-        return self.render(form)
-
-    def render(self, form, selected=None):
-        picker = AreaPicker.build(self.request, default=self.default_area(), selected=selected)
-        return render(
-            self.request,
-            self.template_name,
-            {"form": form, "entity": self.entity, "picker": picker},
-        )
+    def save(self, form):
+        if self.object:
+            entity = entity_update(
+                entity=self.object, by=self.request.user, **form.service_kwargs()
+            )
+            done = _("The details of %(entity)s are saved.")
+        else:
+            entity = entity_create(by=self.request.user, **form.service_kwargs())
+            done = _("%(entity)s is registered.")
+        return done % {"entity": entity}, reverse("entities:detail", args=[entity.pk])
 
 
 class EntityActionView(RegisterWriterRequiredMixin, View):
