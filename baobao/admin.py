@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from baobao.models import Division, User
+from baobao.models import Delivery, Division, Notification, User
+from baobao.notifications import deliveries_retry
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -60,3 +61,40 @@ class UserAdmin(DjangoUserAdmin):
         *DjangoUserAdmin.add_fieldsets,
         (_("Role and scope"), {"fields": ("role", "division", "cadre", "aide")}),
     )
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    """Messages are written by the reminder jobs only; the admin reads them."""
+
+    list_display = ("title", "recipient", "kind", "created_at", "read_at")
+    list_filter = ("kind", ("read_at", admin.EmptyFieldListFilter))
+    search_fields = ("key", "recipient__username", "title")
+    list_select_related = ("recipient",)
+    raw_id_fields = ("recipient",)
+
+
+@admin.register(Delivery)
+class DeliveryAdmin(ReadOnlyAdmin):
+    """E-mail and SMS deliveries: failures stay listed here until sent or given up; "retry now"
+    makes failed and given-up ones due again."""
+
+    list_display = (
+        "notification",
+        "channel",
+        "address",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "last_error",
+        "sent_at",
+    )
+    list_filter = ("status", "channel")
+    search_fields = ("address", "notification__key")
+    list_select_related = ("notification",)
+    actions = ["retry_now"]
+
+    @admin.action(description=_("Retry now"))
+    def retry_now(self, request, queryset):
+        count = deliveries_retry(deliveries=queryset)
+        self.message_user(request, _("%(count)d deliveries will be retried.") % {"count": count})

@@ -1,11 +1,58 @@
-"""The Celery app: Redis broker from REDIS_URL, JSON only, configured from Django settings."""
+"""The Celery app: Redis broker from REDIS_URL, JSON only, configured from Django settings.
+
+Every periodic schedule is here. Times are Asia/Shanghai (CELERY_TIMEZONE). Run exactly ONE beat
+per deployment: a second one would run each job twice (the message keys keep anyone from being
+told twice, but the work is doubled).
+"""
 
 import os
 
 from celery import Celery
+from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baobao.settings")
 
 app = Celery("baobao")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+def _reminder(kind: str, hour: int, minute: int) -> dict:
+    return {
+        "task": "inspections.tasks.send_reminders",
+        "schedule": crontab(hour=hour, minute=minute),
+        "args": (kind,),
+    }
+
+
+# The reminder jobs fire every day; each decides from the admin's ReminderPolicy whether today
+# is one of its sending days, so a policy change needs no beat restart.
+app.conf.beat_schedule = {
+    # Every day at 08:00: the quarter's task to each cadre (sent on the quarter's first day).
+    "reminders-quarter-start": _reminder("quarter_start", 8, 0),
+    # Every day at 08:00: unvisited businesses (sent on the policy's in-quarter days).
+    "reminders-in-quarter": _reminder("in_quarter", 8, 0),
+    # Every day at 08:30: overdue warnings and office digests (sent just after a quarter ends).
+    "reminders-quarter-end-overdue": _reminder("quarter_end_overdue", 8, 30),
+    # Every day at 08:30: issues whose rectification deadline is near.
+    "reminders-issue-deadline-soon": _reminder("issue_deadline_soon", 8, 30),
+    # Every day at 08:30: issues past their deadline (repeated per the policy's period).
+    "reminders-issue-overdue": _reminder("issue_overdue", 8, 30),
+    # Every day at 08:30: businesses without a holder beyond the re-assignment limit.
+    "reminders-coverage-gap": _reminder("coverage_gap", 8, 30),
+    # Every 5 minutes, day and night: e-mail and SMS due, first tries and retries.
+    "notifications-deliver": {
+        "task": "baobao.tasks.deliveries_send",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every day at 03:00: rebuild the dashboards' cached figures of settled quarters.
+    "dashboards-quarter-figures": {
+        "task": "ledgers.tasks.quarter_figures_refresh",
+        "schedule": crontab(hour=3, minute=0),
+    },
+    # Every day at 03:30: delete export files past their retention (the job rows stay).
+    "exports-purge": {
+        "task": "ledgers.tasks.exports_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
+}

@@ -1,8 +1,10 @@
-"""The cross-cutting core: the administrative division tree and users with a role and a scope."""
+"""The cross-cutting core: the administrative division tree, users with a role and a scope, and
+the notifications they receive with their deliveries by e-mail and SMS."""
 
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -200,3 +202,131 @@ class User(AbstractUser):
         if self.role in (Role.ASSISTANT, Role.LIAISON) and self.aide_id:
             return self.aide.cadre_id
         return None
+
+
+# --- notifications (督导提醒与预警 as delivered) --------------------------------------------------
+
+
+class NotificationKind(models.TextChoices):
+    QUARTER_START = "quarter_start", _("Quarter's task")
+    IN_QUARTER = "in_quarter", _("Supervision reminder")
+    QUARTER_END_OVERDUE = "quarter_end_overdue", _("Overdue supervision warning")
+    ISSUE_DEADLINE_SOON = "issue_deadline_soon", _("Rectification deadline near")
+    ISSUE_OVERDUE = "issue_overdue", _("Rectification overdue")
+    COVERAGE_GAP = "coverage_gap", _("Coverage gap")
+
+
+class NotificationQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """Everyone sees only their own messages, the admin included."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(recipient=user)
+
+    def unread(self):
+        return self.filter(read_at__isnull=True)
+
+
+class Notification(models.Model):  # 提醒 / 预警
+    """One message to one user: the in-app inbox row, written whatever the other channels do.
+
+    ``key`` is deterministic (kind:recipient:subject:period) and unique, so a job run twice, two
+    workers at once, or a retry after a crash can never write the same message twice.
+    """
+
+    recipient = models.ForeignKey(
+        "baobao.User",
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+        db_index=False,
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=NotificationKind.choices)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"))
+    link = models.CharField(_("link"), max_length=300, blank=True)
+    key = models.CharField(_("key"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    objects = NotificationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The inbox, newest first, keyset-paged.
+            models.Index(
+                "recipient",
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="notification_inbox",
+            ),
+            # The header's unread count: only unread rows are in this index.
+            models.Index(
+                fields=["recipient"],
+                condition=Q(read_at__isnull=True),
+                name="notification_unread",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Channel(models.TextChoices):
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("SMS")
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    SENT = "sent", _("Sent")
+    FAILED = "failed", _("Failed, will retry")
+    GAVE_UP = "gave_up", _("Gave up")
+
+
+class Delivery(models.Model):
+    """A notification sent over one outside channel; retried with backoff until sent or given up."""
+
+    notification = models.ForeignKey(
+        Notification,
+        on_delete=models.PROTECT,
+        related_name="deliveries",
+        verbose_name=_("notification"),
+        db_index=False,
+    )
+    channel = models.CharField(_("channel"), max_length=8, choices=Channel.choices)
+    # The e-mail address or phone number when the notification was written.
+    address = models.CharField(_("address"), max_length=254)
+    status = models.CharField(
+        _("status"), max_length=8, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("delivery")
+        verbose_name_plural = _("deliveries")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # What the delivery task picks up: only rows still to be sent are in this index.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=Q(status__in=["pending", "failed"]),
+                name="delivery_due",
+            ),
+            models.Index(fields=["status", "channel"], name="delivery_status_channel"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["notification", "channel"], name="delivery_one_per_channel"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_channel_display()} → {self.address}"

@@ -4,7 +4,6 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from baobao.models import Division, Level
-from cadres.models import Assignment, Cadre
 from cadres.selectors.overview import (
     adjustment_list,
     cadre_level_counts,
@@ -40,26 +39,14 @@ def home_rates(*, user, today=None) -> dict | None:
 
 
 def user_overview(*, user) -> dict:
-    """The identity card of the home page: role, scope path, and the cadre whose work they do."""
+    """The identity card of the office home page: role and scope path."""
     scope = user.division
     scope_path = [*scope.ancestors(), scope] if scope else []
-    cadre = None
-    holdings = None
-    if cadre_id := user.acting_cadre_id:
-        cadre = Cadre.objects.select_related("division").get(pk=cadre_id)
-        holdings = (
-            Assignment.objects.current()
-            .filter(cadre_id=cadre_id)
-            .select_related("entity__division")
-            .order_by("entity__name")
-        )
     return {
         "role_label": user.get_role_display(),
         "scope": scope,
         "scope_path": scope_path,
         "sees_everything": user.is_system_admin,
-        "acting_cadre": cadre,
-        "holdings": holdings,
     }
 
 

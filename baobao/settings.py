@@ -84,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "baobao.context_processors.unread_notifications",
             ],
         },
     },
@@ -155,6 +156,15 @@ MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 
+# Ledger exports: up to EXPORT_SYNC_MAX_ROWS rows stream straight to the browser, larger ones run
+# as a Celery task whose file (under MEDIA_ROOT/exports/) is kept EXPORT_RETENTION_DAYS days.
+EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=50_000)
+EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
+EXPORT_PROGRESS_EVERY = 5_000
+# Spreadsheet imports: the largest file and sheet accepted.
+IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
     default="django.core.mail.backends.console.EmailBackend"
@@ -181,6 +191,20 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# Reminders and warnings (督导提醒与预警): the in-app inbox always; e-mail and SMS as listed here.
+# Which days they go out is the admin's ReminderPolicy; the beat schedule is in baobao/celery.py.
+NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["email", "sms"])
+NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
+# Retry n waits NOTIFY_RETRY_BASE_SECONDS * 2**(n-1): 1, 2, 4, 8 minutes by default.
+NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=60)
+# Links in e-mails are absolute: the address users open the app at.
+SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SMS_BACKEND = env("SMS_BACKEND", default="baobao.sms.ConsoleSmsBackend")
+SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", default="")
+SMS_ALIYUN_TEMPLATE_CODE = env("SMS_ALIYUN_TEMPLATE_CODE", default="")
 
 # Content-Security-Policy: our own origin only, no inline script, no third party.
 CONTENT_SECURITY_POLICY = {

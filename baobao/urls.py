@@ -22,6 +22,7 @@ urlpatterns = [
     path("holdings/", include("cadres.holding_urls")),
     path("inspections/", include("inspections.urls")),
     path("ledgers/", include("ledgers.urls")),
+    path("notifications/", include("baobao.notification_urls")),
     path("dashboard/", include("ledgers.dashboard_urls")),
     path("", include("cadres.overview_urls")),
     path("admin/", admin.site.urls),

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
@@ -276,3 +277,60 @@ def zone_update(*, zone: Zone, by, **fields) -> Zone:
     zone.full_clean()
     zone.save()
     return zone
+
+
+@transaction.atomic
+def entities_create_bulk(*, rows: list[dict], by, reason: str, batch_size: int = 2000) -> int:
+    """Register many businesses at once (a spreadsheet import), each with its first grading and
+    its history row. ``rows`` are checked beforehand (fields, scope, keys); the database's
+    constraints still guard the keys. Returns how many were created."""
+
+    if not rows:
+        return 0
+    for row in rows:
+        require_division_in_scope(by, row["division"])
+    today = timezone.localdate()
+    created = 0
+    for start in range(0, len(rows), batch_size):
+        chunk = [Entity(**row) for row in rows[start : start + batch_size]]
+        # PostgreSQL and SQLite both return the new ids (RETURNING).
+        entities = bulk_create_with_history(chunk, Entity, batch_size=batch_size, default_user=by)
+        GradeChange.objects.bulk_create(
+            [
+                GradeChange(
+                    entity=entity,
+                    new_grade=entity.grade,
+                    reason=reason,
+                    effective_date=today,
+                    changed_by=by,
+                )
+                for entity in entities
+            ],
+            batch_size=batch_size,
+        )
+        created += len(entities)
+    return created
+
+
+@transaction.atomic
+def entities_update_bulk(*, changes: list[tuple[Entity, dict]], by, batch_size: int = 2000) -> int:
+    """Change the plain details (``ENTITY_EDITABLE_FIELDS``) of many businesses at once, with
+    their history rows; grade, status and division keep their own services."""
+
+    if not changes:
+        return 0
+    fields = sorted({f for _entity, values in changes for f in values})
+    unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
+    if unknown:
+        raise TypeError(f"entities_update_bulk() cannot change {sorted(unknown)}")
+    entities, now = [], timezone.now()
+    for entity, values in changes:
+        require_division_in_scope(by, entity.division)
+        for name, value in values.items():
+            setattr(entity, name, value)
+        entity.updated_at = now
+        entities.append(entity)
+    bulk_update_with_history(
+        entities, Entity, [*fields, "updated_at"], batch_size=batch_size, default_user=by
+    )
+    return len(entities)

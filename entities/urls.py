@@ -1,6 +1,6 @@
 from django.urls import path
 
-from entities.views import entities, zones
+from entities.views import board, entities, zones
 
 app_name = "entities"
 urlpatterns = [
@@ -14,4 +14,6 @@ urlpatterns = [
     path("<int:pk>/edit/", entities.EntityFormView.as_view(), name="edit"),
     path("<int:pk>/regrade/", entities.EntityRegradeView.as_view(), name="regrade"),
     path("<int:pk>/status/", entities.EntityStatusView.as_view(), name="status"),
+    path("<int:pk>/board/", board.entity_board, name="board"),
+    path("<int:pk>/qr.svg", board.entity_qr, name="qr"),
 ]

@@ -6,6 +6,7 @@ from inspections.models import (
     ChecklistTemplate,
     Issue,
     IssueEvent,
+    ReminderPolicy,
     Visit,
     VisitCheck,
     VisitPhoto,
@@ -85,3 +86,16 @@ class IssueEventAdmin(ReadOnlyAdmin):
     list_filter = ("to_status",)
     list_select_related = ("issue__entity", "by")
     raw_id_fields = ("issue", "by")
+
+
+@admin.register(ReminderPolicy)
+class ReminderPolicyAdmin(admin.ModelAdmin):
+    """One row: when reminders and warnings go out. Changes apply from the next morning's run."""
+
+    list_display = ("__str__", "updated_at")
+
+    def has_add_permission(self, request):
+        return not ReminderPolicy.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,14 +1,16 @@
 from django.urls import path
 
-from inspections import views
+from inspections.views import office, phone
 
 app_name = "inspections"
 
 urlpatterns = [
-    path("visits/", views.VisitLedgerView.as_view(), name="visits"),
-    path("visits/<int:pk>/", views.visit_detail, name="visit-detail"),
-    path("photos/<int:pk>/", views.visit_photo, name="visit-photo"),
-    path("issues/", views.IssueLedgerView.as_view(), name="issues"),
-    path("issues/<int:pk>/", views.issue_detail, name="issue-detail"),
-    path("issues/photos/<str:kind>/<int:pk>/", views.issue_photo, name="issue-photo"),
+    path("my/", phone.my_task, name="my"),
+    path("visits/", office.VisitLedgerView.as_view(), name="visits"),
+    path("visits/new/", phone.visit_new, name="visit-new"),
+    path("visits/<int:pk>/", office.visit_detail, name="visit-detail"),
+    path("photos/<int:pk>/", office.visit_photo, name="visit-photo"),
+    path("issues/", office.IssueLedgerView.as_view(), name="issues"),
+    path("issues/<int:pk>/", office.issue_detail, name="issue-detail"),
+    path("issues/photos/<str:kind>/<int:pk>/", office.issue_photo, name="issue-photo"),
 ]

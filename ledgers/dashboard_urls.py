@@ -1,5 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ledgers.views import dashboard, report
 
 app_name = "dashboard"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", dashboard.DashboardView.as_view(), name="index"),
+    path("report/", report.ReportView.as_view(), name="report"),
+]

@@ -1,5 +1,19 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from ledgers.views import exports, imports
 
 app_name = "ledgers"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", exports.ExportIndexView.as_view(), name="index"),
+    path("export/", exports.ExportView.as_view(), name="export"),
+    path("exports/<int:pk>/", exports.ExportJobView.as_view(), name="export-job"),
+    path(
+        "exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"
+    ),
+    path("import/", imports.ImportIndexView.as_view(), name="import"),
+    path(
+        "import/template/<str:kind>/", imports.ImportTemplateView.as_view(), name="import-template"
+    ),
+    path("import/<int:pk>/", imports.ImportBatchView.as_view(), name="import-batch"),
+]

@@ -1,7 +1,59 @@
+import os
+
 import pytest
+from celery.backends.redis import RedisBackend
+from celery.contrib.testing.worker import start_worker
+from django.db import connection
+
+from baobao.celery import app as celery_app
+
+IN_CI = os.environ.get("CI") == "true"
 
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     """Uploads in tests go to a throwaway folder."""
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+def _require_redis_and_postgresql() -> str:
+    """In CI both must be there (fail); locally skip without them."""
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        if IN_CI:
+            pytest.fail("CI must set REDIS_URL (.ci/run does)")
+        pytest.skip("REDIS_URL is not set")
+    if connection.vendor != "postgresql":
+        if IN_CI:
+            pytest.fail("CI must run the tests on PostgreSQL (DATABASE_URL)")
+        pytest.skip("a worker thread needs PostgreSQL: SQLite's test database is in memory")
+    return url
+
+
+def _drop_connections() -> None:
+    """Forget the broker connections and producers made under the previous settings, so that
+    what the test sends goes where its worker listens."""
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+
+
+@pytest.fixture
+def real_worker():
+    """A real Celery worker (a thread of this process) consuming from the real Redis broker at
+    REDIS_URL; tasks are sent there, not run eagerly. Use with ``django_db(transaction=True)``
+    so the worker sees the test's rows. Yields a result backend on the same Redis."""
+    url = _require_redis_and_postgresql()
+    keys = ("broker_url", "result_backend", "task_always_eager")
+    saved = {key: celery_app.conf[key] for key in keys}
+    celery_app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+    _drop_connections()
+    # Tasks left in the queue by an earlier run must not run against this test's data.
+    celery_app.control.purge()
+    try:
+        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+            # The app's own backend was set up before the switch to Redis (it is per thread).
+            yield RedisBackend(app=celery_app, url=url)
+    finally:
+        celery_app.control.purge()
+        celery_app.conf.update(saved)
+        _drop_connections()

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from baobao.demo.city import CityBuilder, SeedContext
 from baobao.demo.names import Codes, Phones, person
+from baobao.demo.reminders import seed_reminders
 from baobao.demo.shape import TONGREN, synthetic_city
 from baobao.demo.visits import seed_visits
 from baobao.models import Division, Level, Role, User
@@ -101,6 +102,8 @@ def seed_demo(*, scale: float, password: str, seed: int) -> dict | None:
     totals["skipped_users"] = _create_users(tongren, province, password, rng)
     # Tongren's visits last: some are logged by the demo 协保员 login made just above.
     _add(totals, seed_visits(city=tongren, seed=seed, batch_size=BATCH_SIZE))
+    # Then the reminders those visits leave due, so the demo inboxes hold examples.
+    _add(totals, seed_reminders(demo_cadre=tongren.demo_cadre, demo_county=tongren.demo_county))
     return totals
 
 

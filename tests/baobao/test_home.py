@@ -135,7 +135,9 @@ def test_a_cadre_keeps_the_holdings_home(client):
     holding = AssignmentFactory(entity=EntityFactory(name="干部包保的店"))
     EntityFactory(name="别人的店")
     client.force_login(cadre_user(holding.cadre))
-    response = client.get(reverse("home"))
-    assert response.context["office"] is None
+    # a cadre's home is this quarter's task: what they hold, none of the office's figures
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain == [(reverse("inspections:my"), 302)]
+    assert "office" not in response.context
     assert "干部包保的店" in response.text
     assert reverse("overview:coverage") not in response.text

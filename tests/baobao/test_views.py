@@ -86,7 +86,9 @@ def test_home_shows_an_office_users_identity_and_scope(client):
 def test_home_lists_a_cadres_holdings(client):
     holding = AssignmentFactory(entity=EntityFactory(grade="B", name="碧江区第一中学食堂"))
     client.force_login(cadre_user(holding.cadre))
-    response = client.get(reverse("home"))
+    # a cadre's home is this quarter's task, which lists what they hold
+    response = client.get(reverse("home"), follow=True)
+    assert response.redirect_chain == [(reverse("inspections:my"), 302)]
     assert "碧江区第一中学食堂" in response.text
     assert holding.cadre.name in response.text
 
@@ -97,7 +99,7 @@ def test_home_of_an_assistant_shows_the_cadre_they_assist(client, django_assert_
         AssignmentFactory(entity=EntityFactory(grade="B"), cadre=holding.cadre)
     client.force_login(aide_user(CadreAideFactory(cadre=holding.cadre)))
     with django_assert_max_num_queries(8):
-        response = client.get(reverse("home"))
+        response = client.get(reverse("inspections:my"))
     assert "铜仁中央厨房" in response.text
     assert holding.cadre.name in response.text
 

@@ -1,0 +1,50 @@
+"""Run the reminder and warning jobs in-process, as beat would this morning (no Celery needed)."""
+
+import datetime
+
+from django.core.management.base import BaseCommand, CommandError
+
+from baobao.models import NotificationKind
+from inspections.reminders import JOBS, reminders_run
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the reminders and warnings due today (or on --today): each job decides from the "
+        "reminder policy whether it is a sending day. Messages already sent are never sent again."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--kind",
+            action="append",
+            choices=list(JOBS),
+            help="only this job (repeatable); default: all of them",
+        )
+        parser.add_argument("--today", help="run as on this date, YYYY-MM-DD")
+        parser.add_argument(
+            "--dry-run", action="store_true", help="print who would get what; write nothing"
+        )
+
+    def handle(self, *args, kind=None, today=None, dry_run=False, **options):
+        try:
+            day = datetime.date.fromisoformat(today) if today else None
+        except ValueError as exc:
+            raise CommandError(f"--today must be YYYY-MM-DD, not {today!r}") from exc
+        sink = self._print if dry_run else None
+        for name in kind or list(JOBS):
+            result = reminders_run(kind=name, today=day, sink=sink)
+            label = NotificationKind(name).label
+            if result.period is None:
+                self.stdout.write(f"{name} ({label}): not a sending day")
+            else:
+                verb = "would send" if dry_run else "sent"
+                self.stdout.write(
+                    f"{name} ({label}) for {result.period}: {verb} {result.messages} messages"
+                )
+
+    def _print(self, rows) -> int:
+        for row in rows:
+            who = row.recipient.get_full_name() or row.recipient.username
+            self.stdout.write(f"  {row.recipient.username} ({who}): {row.title}")
+        return len(rows)

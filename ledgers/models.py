@@ -1,0 +1,150 @@
+"""Export jobs (a large ledger export run by a worker) and import batches (an uploaded sheet)."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from baobao.models import Division
+from baobao.uploads import private_upload_name
+
+
+class JobStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+def export_upload_to(instance, filename):
+    return private_upload_name("exports", filename)
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A job is its requester's alone, whatever their role."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ExportJob(models.Model):  # 台账导出任务
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    ledgers = models.CharField(_("ledgers"), max_length=20)
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
+    period_start = models.DateField(_("period start"), null=True, blank=True)
+    period_end = models.DateField(_("period end"), null=True, blank=True)
+    period_label = models.CharField(_("period"), max_length=40, blank=True)
+    filename = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING
+    )
+    rows_expected = models.PositiveIntegerField(_("rows expected"), default=0)
+    rows_written = models.PositiveIntegerField(_("rows written"), default=0)
+    file = models.FileField(_("file"), upload_to=export_upload_to, blank=True, max_length=200)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["user", "created_at"], name="exportjob_user_created"),
+            models.Index(fields=["expires_at"], name="exportjob_expires"),
+        ]
+
+    def __str__(self):
+        return self.filename
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (JobStatus.DONE, JobStatus.FAILED)
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.DONE:
+            return 100
+        if not self.rows_expected:
+            return 0
+        return min(99, self.rows_written * 100 // self.rows_expected)
+
+
+class ImportKind(models.TextChoices):
+    ENTITIES = "entities", _("Food businesses")
+    CADRES = "cadres", _("Cadres")
+    HOLDINGS = "holdings", _("Holdings")
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", _("Checked, not imported")
+    IMPORTED = "imported", _("Imported")
+
+
+class ImportMode(models.TextChoices):
+    ALL_OR_NOTHING = "all", _("All or nothing")
+    GOOD_ROWS = "good", _("Only the good rows")
+
+
+def import_upload_to(instance, filename):
+    return private_upload_name("imports", filename)
+
+
+class ImportBatchQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """A batch is seen by the clerk who uploaded it only."""
+        if not (user.is_authenticated and user.is_active):
+            return self.none()
+        return self.filter(user=user)
+
+
+class ImportBatch(models.Model):  # 表格导入批次
+    """An uploaded sheet, its dry-run plan (one entry per row) and, once imported, the result."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="import_batches",
+        verbose_name=_("uploaded by"),
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=ImportKind.choices)
+    file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
+    original_name = models.CharField(_("original file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+    )
+    # The dry run: [{"row": n, "action": create|change|unchanged|refused, "key": …, "name": …,
+    # "changes": [field, …], "errors": [[column, reason], …]}, …] and the counts per action.
+    plan = models.JSONField(_("dry run"), default=list)
+    counts = models.JSONField(_("counts"), default=dict)
+    mode = models.CharField(_("mode"), max_length=4, choices=ImportMode.choices, blank=True)
+    result = models.JSONField(_("result"), default=dict)
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+    imported_at = models.DateTimeField(_("imported at"), null=True, blank=True)
+
+    objects = ImportBatchQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-uploaded_at", "-id"]
+        indexes = [models.Index(fields=["user", "uploaded_at"], name="importbatch_user_uploaded")]
+
+    def __str__(self):
+        return self.original_name

@@ -1,0 +1,241 @@
+"""The monthly work report (工作报告) of an area: the figures an office sends upward for a month,
+per child division and in total, with a short generated summary.
+
+Definitions, for month M of quarter Q, seen on its last day (or today, for the current month):
+coverage is today's (the register keeps no past coverage); visits are those dated in M; the
+quarter's rate is Q's rate on that day (businesses due then, visited in Q up to that day); issues
+found and closed are those raised and closed (销号) in M; overdue issues were open and past their
+deadline on that day; overdue cadres are the dashboard's, for the quarter before the one of that
+day. All figures are grouped queries over the subtree, as on the dashboard.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baobao.models import Division
+from inspections.models import Issue, IssueStatus
+from inspections.quarters import Quarter
+from ledgers.dashboards import (
+    _by_child,
+    _child_digits,
+    _children,
+    _entities,
+    _entity_counts,
+    _holding_counts,
+    _holdings,
+    _overdue_figures,
+    _start_of,
+    _visited_counts,
+    _visits,
+)
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return part / whole if whole else None
+
+
+def parse_month(text: str) -> datetime.date:
+    """'2026-03' → 1 March 2026; ValueError otherwise."""
+    year, _sep, month = (text or "").strip().partition("-")
+    return datetime.date(int(year), int(month), 1)
+
+
+def month_end(first: datetime.date) -> datetime.date:
+    following = datetime.date(first.year + first.month // 12, first.month % 12 + 1, 1)
+    return following - datetime.timedelta(days=1)
+
+
+@dataclass
+class ReportFigures:
+    """One line of the report: a child division, the area's own businesses, or the total."""
+
+    division: Division
+    direct: bool = False
+    open: int = 0
+    covered: int = 0
+    visits: int = 0
+    visited_entities: int = 0
+    due: int = 0
+    visited: int = 0
+    issues_found: int = 0
+    issues_closed: int = 0
+    issues_overdue: int = 0
+    overdue_cadres: int = 0
+
+    ADDITIVE = (
+        "open",
+        "covered",
+        "visits",
+        "visited_entities",
+        "due",
+        "visited",
+        "issues_found",
+        "issues_closed",
+        "issues_overdue",
+    )
+
+    @property
+    def coverage(self) -> float | None:
+        return _ratio(self.covered, self.open)
+
+    @property
+    def rate(self) -> float | None:
+        return _ratio(self.visited, self.due)
+
+    def add(self, other: "ReportFigures") -> None:
+        for name in self.ADDITIVE:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class MonthlyReport:
+    division: Division
+    month: datetime.date
+    as_of: datetime.date
+    quarter: Quarter
+    ended_quarter: Quarter
+    rows: list[ReportFigures] = field(default_factory=list)
+    total: ReportFigures | None = None
+
+    @property
+    def summary(self) -> str:
+        return report_summary(self)
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def report_summary(report: MonthlyReport) -> str:
+    """The report's paragraph, in the interface language (Chinese by default)."""
+    total = report.total
+    text = _(
+        "In %(month)s, %(area)s had %(open)s open businesses, %(coverage)s of them held by a cadre "
+        "in post. %(visits)s supervision visits were made to %(visited_entities)s businesses. "
+        "By %(as_of)s the supervision rate of %(quarter)s was %(rate)s (%(visited)s of %(due)s "
+        "businesses due visited). %(found)s issues were found and %(closed)s closed in the month; "
+        "%(overdue)s issues were past their rectification deadline."
+    ) % {
+        "month": _("%(year)s-%(month)02d")
+        % {"year": report.month.year, "month": report.month.month},
+        "area": report.division.name,
+        "open": total.open,
+        "coverage": _percent(total.coverage),
+        "visits": total.visits,
+        "visited_entities": total.visited_entities,
+        "as_of": report.as_of.isoformat(),
+        "quarter": report.quarter,
+        "rate": _percent(total.rate),
+        "visited": total.visited,
+        "due": total.due,
+        "found": total.issues_found,
+        "closed": total.issues_closed,
+        "overdue": total.issues_overdue,
+    }
+    if total.overdue_cadres:
+        text += " " + _(
+            "%(cadres)s cadres left businesses unvisited in %(ended)s and must catch up."
+        ) % {"cadres": total.overdue_cadres, "ended": report.ended_quarter}
+    else:
+        text += " " + _("Every cadre visited all their businesses in %(ended)s.") % {
+            "ended": report.ended_quarter
+        }
+    return text
+
+
+def _month_activity(user, division: Division, digits: int, start, end) -> dict[str, dict]:
+    """Visits dated in [start, end) per child: how many, and how many businesses they reached."""
+    visits = _visits(user, division).filter(visited_at__gte=start, visited_at__lt=end)
+    return _by_child(
+        visits,
+        "entity__division__path",
+        digits,
+        visits=Count("pk"),
+        entities=Count("entity", distinct=True),
+    )
+
+
+def _month_issues(
+    user, division: Division, digits: int, start, end, as_of: datetime.date
+) -> dict[str, dict]:
+    """Issues raised and closed in [start, end), and those overdue at the end of ``as_of``."""
+    after = _start_of(as_of + datetime.timedelta(days=1))
+    still_open = ~Q(status=IssueStatus.CLOSED) | Q(closed_at__gte=after)
+    return _by_child(
+        Issue.objects.for_user(user).filter(entity__division__path__startswith=division.path),
+        "entity__division__path",
+        digits,
+        found=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
+        closed=Count("pk", filter=Q(closed_at__gte=start, closed_at__lt=end)),
+        overdue=Count("pk", filter=Q(deadline__lt=as_of, created_at__lt=after) & still_open),
+    )
+
+
+def monthly_report(
+    *, user, division: Division, month: datetime.date, today: datetime.date | None = None
+) -> MonthlyReport:
+    """The work report of ``division`` (already checked to be in the user's scope) for the month
+    starting on ``month`` (not after today's). Nine queries whatever the number of children."""
+    today = today or timezone.localdate()
+    as_of = min(month_end(month), today)
+    quarter = Quarter.of(as_of)
+    ended = quarter.previous()
+    digits = _child_digits(division)
+    start = _start_of(month)
+    end = _start_of(as_of + datetime.timedelta(days=1))
+
+    holdings = _holdings(user, division)
+    entity_rows = _entity_counts(_entities(user, division), digits)
+    days = {quarter: as_of}
+    held_rows = _holding_counts(holdings, digits, days, today)
+    visited_rows = _visited_counts(
+        _visits(user, division).filter(visited_at__lt=end), digits, days, today
+    )
+    activity = _month_activity(user, division, digits, start, end)
+    issue_rows = _month_issues(user, division, digits, start, end, as_of)
+    overdue, overdue_total = _overdue_figures(holdings, division, digits, ended, today)
+
+    def figures(area: Division, path: str, direct: bool = False) -> ReportFigures:
+        held, issues, acts = (
+            held_rows.get(path, {}),
+            issue_rows.get(path, {}),
+            activity.get(path, {}),
+        )
+        return ReportFigures(
+            division=area,
+            direct=direct,
+            open=entity_rows.get(path, {}).get("open", 0),
+            covered=held.get("covered", 0),
+            visits=acts.get("visits", 0),
+            visited_entities=acts.get("entities", 0),
+            due=held.get(f"due_{quarter.code}", 0),
+            visited=visited_rows.get(path, {}).get(f"visited_{quarter.code}", 0),
+            issues_found=issues.get("found", 0),
+            issues_closed=issues.get("closed", 0),
+            issues_overdue=issues.get("overdue", 0),
+            overdue_cadres=overdue.get(path, 0),
+        )
+
+    rows = [figures(child, child.path) for child in _children(division)]
+    sources = (entity_rows, held_rows, activity, issue_rows, overdue)
+    if not any(row.division.path == division.path for row in rows) and any(
+        division.path in source for source in sources
+    ):
+        rows.append(figures(division, division.path, direct=True))
+    total = ReportFigures(division=division)
+    for row in rows:
+        total.add(row)
+    total.overdue_cadres = overdue_total
+    return MonthlyReport(
+        division=division,
+        month=month,
+        as_of=as_of,
+        quarter=quarter,
+        ended_quarter=ended,
+        rows=rows,
+        total=total,
+    )

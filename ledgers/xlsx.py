@@ -1,0 +1,201 @@
+"""The one workbook writer behind every Excel file the app produces (ledgers, reports).
+
+Workbooks are write-only (rows stream to temporary files, memory stays flat) and look like an
+office's ledger: a title row naming the area and ledger, a line with the period and export time, a
+bold header row frozen under an autofilter, readable widths, real Excel dates.
+"""
+
+import datetime
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import openpyxl
+from django.http import FileResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+KINDS = ("text", "int", "date", "datetime", "percent", "float")
+NUMBER_FORMATS = {
+    "int": "0",
+    "date": "yyyy-mm-dd",
+    "datetime": "yyyy-mm-dd hh:mm",
+    "percent": "0.0%",
+    "float": "0.00",
+}
+# A text starting with one of these would be read as a formula (or start one in a CSV copy).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# Header block: title, period line, header row; data start below it.
+HEADER_ROW = 3
+
+_THIN = Side(style="thin", color="999999")
+_TITLE_FONT = Font(bold=True, size=16)
+_HEADER_FONT = Font(bold=True)
+_HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+_HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
+_CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+
+
+@dataclass(frozen=True)
+class Column:
+    header: str  # Chinese header text (already translated by the caller)
+    width: int = 14  # Excel column width in characters
+    kind: str = "text"  # "text" | "int" | "date" | "datetime" | "percent" | "float"
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"Unknown column kind {self.kind!r}")
+
+
+def new_workbook() -> openpyxl.Workbook:
+    """An empty write-only workbook; add sheets with ``write_sheet``."""
+    return openpyxl.Workbook(write_only=True)
+
+
+def is_formula_like(value) -> bool:
+    return isinstance(value, str) and value.startswith(FORMULA_PREFIXES)
+
+
+def safe_text(value):
+    """The cell value to write for ``value``: a text that would start a formula is kept as it is
+    but marked to be written as text (see ``_cell``); anything else is returned unchanged."""
+    if is_formula_like(value):
+        return _Text(value)
+    return value
+
+
+class _Text(str):
+    """A string that must be written as text, never as a formula."""
+
+
+def _excel_value(value, kind: str):
+    """Convert a Python value for the column kind: aware datetimes to local naive (Excel has no
+    time zones), Decimals to float."""
+    if isinstance(value, datetime.datetime):
+        if timezone.is_aware(value):
+            value = timezone.localtime(value).replace(tzinfo=None)
+        value = value.replace(microsecond=0)
+        if kind == "date":
+            value = value.date()
+        return value
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
+
+
+def _cell(ws, value, kind: str):
+    value = _excel_value(value, kind)
+    if value is None or value == "":
+        return None
+    if isinstance(value, str):
+        cell = WriteOnlyCell(ws, value=str(value))
+        if isinstance(value, _Text) or is_formula_like(value):
+            # openpyxl would store "=…" as a formula: force a string cell, and set Excel's
+            # quote prefix so that editing the cell keeps it text.
+            cell.data_type = "s"
+            cell.quotePrefix = True
+        return cell
+    cell = WriteOnlyCell(ws, value=value)
+    if kind in NUMBER_FORMATS:
+        cell.number_format = NUMBER_FORMATS[kind]
+    return cell
+
+
+def _styled(ws, value, *, font=None, fill=None, border=None, alignment=None):
+    cell = WriteOnlyCell(ws, value=value)
+    if is_formula_like(value):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    if font:
+        cell.font = font
+    if fill:
+        cell.fill = fill
+    if border:
+        cell.border = border
+    if alignment:
+        cell.alignment = alignment
+    return cell
+
+
+def write_sheet(
+    wb: openpyxl.Workbook,
+    *,
+    sheet_title: str,
+    title: str,
+    period: str,
+    exported_at: datetime.datetime,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+) -> int:
+    """Add one ledger sheet to ``wb`` and stream ``rows`` into it; return how many data rows.
+
+    ``title`` names area and ledger (row 1, merged, large); ``period`` and ``exported_at`` make
+    row 2; row 3 is the bold header, frozen, with an autofilter over header and data.
+    """
+    ws = wb.create_sheet(title=sheet_title[:31])
+    last = get_column_letter(max(len(columns), 1))
+    # Widths, frozen panes and merges are written before the first row in write-only mode.
+    for index, column in enumerate(columns, 1):
+        ws.column_dimensions[get_column_letter(index)].width = column.width
+    ws.freeze_panes = f"A{HEADER_ROW + 1}"
+    ws.merged_cells.add(f"A1:{last}1")
+    ws.merged_cells.add(f"A2:{last}2")
+    ws.row_dimensions[1].height = 28
+    ws.append([_styled(ws, title, font=_TITLE_FONT, alignment=_CENTER)])
+    exported = timezone.localtime(exported_at) if timezone.is_aware(exported_at) else exported_at
+    ws.append(
+        [
+            _styled(
+                ws,
+                _("Period: %(period)s    Exported at: %(time)s")
+                % {"period": period, "time": exported.strftime("%Y-%m-%d %H:%M")},
+            )
+        ]
+    )
+    ws.append(
+        [
+            _styled(
+                ws,
+                column.header,
+                font=_HEADER_FONT,
+                fill=_HEADER_FILL,
+                border=_HEADER_BORDER,
+                alignment=_CENTER,
+            )
+            for column in columns
+        ]
+    )
+    kinds = [column.kind for column in columns]
+    count = 0
+    for row in rows:
+        ws.append([_cell(ws, value, kind) for value, kind in zip(row, kinds, strict=False)])
+        count += 1
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{last}{HEADER_ROW + max(count, 1)}"
+    return count
+
+
+def save_to_tempfile(wb: openpyxl.Workbook):
+    """Save ``wb`` to an anonymous temporary file (kept in memory while small), rewound."""
+    # Closed by the FileResponse once sent.
+    handle = tempfile.SpooledTemporaryFile(max_size=4 * 1024 * 1024, suffix=".xlsx")  # noqa: SIM115
+    wb.save(handle)
+    handle.seek(0)
+    return handle
+
+
+def workbook_response(wb: openpyxl.Workbook, filename: str) -> FileResponse:
+    """Stream ``wb`` as a download. Django encodes a Chinese file name per RFC 5987/6266
+    (``filename*=utf-8''…``) in the Content-Disposition header."""
+    response = FileResponse(
+        save_to_tempfile(wb),
+        as_attachment=True,
+        filename=filename,
+        content_type=XLSX_CONTENT_TYPE,
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,232 @@
+"""The cadre's quarter on a phone, in a real browser (headless Chromium at 390×844): log a visit
+with a photo and a problem that raises an issue, see the business done; the county office finds
+the visit and the issue and takes the issue to closure (销号). And the weak signal: a visit sent
+offline is kept on the phone and sent again once, whatever happens in between.
+
+Debian's chromium is the browser (none is downloaded); in CI a missing browser is a failure.
+"""
+
+import importlib
+import io
+import os
+from pathlib import Path
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connections
+from django.urls import reverse
+from PIL import Image
+from playwright.sync_api import expect, sync_playwright
+
+from baobao.models import Level
+from inspections.models import Issue, IssueStatus, Visit
+from tests.factories import (
+    AssignmentFactory,
+    CadreAideFactory,
+    CadreFactory,
+    EntityFactory,
+    cadre_login,
+    county,
+    office_user,
+)
+
+CHROMIUM = Path("/usr/bin/chromium")
+PASSWORD = "pw-for-tests-1"
+PHONE = {"width": 390, "height": 844}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    if not CHROMIUM.exists():
+        message = f"{CHROMIUM} is not installed"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{message}; .ci/run installs Debian's chromium")
+        pytest.skip(f"{message} (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop on this thread; the test's ORM calls stay sync.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield browser
+        finally:
+            browser.close()
+            # Close this thread's connections, or they outlive the test database.
+            connections.close_all()
+
+
+def phone(browser, live_server, user):
+    """A phone-sized page logged in as ``user``."""
+    context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    page.goto(live_server.url + reverse("login"))
+    page.fill("input[name=username]", user.username)
+    page.fill("input[name=password]", PASSWORD)
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    return page
+
+
+def jpeg(name: str) -> dict:
+    buffer = io.BytesIO()
+    Image.new("RGB", (640, 480), "green").save(buffer, "JPEG")
+    return {"name": name, "mimeType": "image/jpeg", "buffer": buffer.getvalue()}
+
+
+def default_checklists():
+    """The seeded checklists again: a transactional test before this one flushed the tables."""
+    seed = importlib.import_module("inspections.migrations.0002_default_checklists").seed
+    seed(django_apps, None)
+
+
+@pytest.fixture
+def holding(db):
+    # the default checklists, and a county cadre holding a B restaurant, with an assistant
+    default_checklists()
+    cadre = CadreFactory(name="县干部张三", level=Level.COUNTY)
+    CadreAideFactory(cadre=cadre, name="李协保")
+    AssignmentFactory(cadre=cadre, entity=EntityFactory(grade="B", name="已督导的酒店"))
+    return AssignmentFactory(cadre=cadre, entity=EntityFactory(grade="B", name="浏览器测试酒店"))
+
+
+def task_row(page, entity):
+    return page.locator("li.task", has=page.locator(f'a[data-entity="{entity.pk}"]'))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_cadre_logs_a_visit_raising_an_issue_and_the_office_closes_it(
+    live_server, browser, holding
+):
+    entity = holding.entity
+    my_url = live_server.url + reverse("inspections:my")
+    # given the cadre logged in on a phone: they land on this quarter's task
+    page = phone(browser, live_server, cadre_login(holding.cadre))
+    assert page.url == my_url
+    expect(task_row(page, entity)).not_to_have_class("task done")
+
+    # when they open the business's visit form from the list
+    with page.expect_navigation():
+        task_row(page, entity).locator("a").click()
+    form = page.locator("#visit-form")
+    # and mark every item as pass, then the first one as a problem
+    page.click("[data-all-pass]")
+    first = form.locator("fieldset.check").first
+    issue = first.locator("details.raise")
+    expect(issue).to_be_hidden()
+    first.locator(".choice-problem").click()
+    # then the item's issue part opens; they raise an issue with a photo
+    expect(issue).to_be_visible()
+    issue.locator("input[name$=raise_issue]").check()
+    issue.locator("select[name$=category]").select_option("hygiene")
+    issue.locator("select[name$=severity]").select_option("serious")
+    expect(issue.locator("input[name$=deadline]")).not_to_have_value("")
+    issue.locator("textarea[name$=description]").fill("后厨地面油污")
+    issue.locator("input[name$=photo]").set_input_files(jpeg("issue.jpg"))
+    # and tick the assistant who came along, add a visit photo, and submit
+    form.locator(".choice", has_text="李协保").click()
+    form.locator("input[name=photos]").set_input_files(jpeg("visit.jpg"))
+    with page.expect_navigation(url=my_url):
+        form.locator("[data-submit]").click()
+
+    # then the business is done on the task page
+    expect(task_row(page, entity)).to_have_class("task done")
+    expect(page.locator("progress#task-progress")).to_have_attribute("value", "1")
+    visit = Visit.objects.get(entity=entity)
+    assert visit.companions == "李协保"
+    assert visit.photos.count() == 1
+    assert visit.checks.filter(result="problem").count() == 1
+    raised = Issue.objects.get(visit=visit)
+    assert raised.severity == "serious" and raised.photo
+
+    # when the county office looks for it
+    office = phone(browser, live_server, office_user(county(), username="clerk"))
+    office.goto(live_server.url + reverse("inspections:visits"))
+    expect(office.locator("table.data tbody tr", has_text=entity.name)).to_have_count(1)
+    office.goto(live_server.url + reverse("inspections:issues"))
+    row = office.locator("table.data tbody tr", has_text=entity.name)
+    expect(row).to_have_count(1)
+    with office.expect_navigation():
+        row.locator(
+            f'a[href="{reverse("inspections:issue-detail", args=[raised.pk])}"]'
+        ).first.click()
+
+    # then it moves the issue through rectifying, fixed (with a note) and closed
+    def move(status, note=""):
+        action = office.locator("form.transition", has=office.locator(f"input[value={status}]"))
+        if note:
+            action.locator("textarea[name=note]").fill(note)
+        with office.expect_navigation():
+            action.locator("button[type=submit]").click()
+
+    move("rectifying")
+    move("fixed", note="已清理地面并建立清洁制度")
+    move("closed")
+    raised.refresh_from_db()
+    assert raised.status == IssueStatus.CLOSED
+    assert list(raised.events.values_list("to_status", flat=True)) == [
+        "open",
+        "rectifying",
+        "fixed",
+        "closed",
+    ]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_visit_sent_offline_is_kept_and_sent_again_once(live_server, browser, holding):
+    entity = holding.entity
+    form_url = f"{live_server.url}{reverse('inspections:visit-new')}?entity={entity.pk}"
+    page = phone(browser, live_server, cadre_login(holding.cadre))
+    # given the cadre filling the form, with a photo and findings
+    page.goto(form_url)
+    key = page.locator("input[name=idempotency_key]").input_value()
+    expect(page.locator("fieldset.check").first).to_be_visible()
+    page.click("[data-all-pass]")
+    page.fill("textarea[name=findings]", "信号弱，离线填写")
+    page.locator("input[name=photos]").set_input_files(jpeg("visit.jpg"))
+
+    # when the network is gone and they submit
+    page.context.set_offline(True)
+    page.click("[data-submit]")
+    # then the form says it is kept on the phone, and nothing reached the server
+    expect(page.locator("#offline-banner")).to_be_visible()
+    expect(page.locator("[data-submit]")).to_be_enabled()
+    assert not Visit.objects.exists()
+
+    # when the network is back, the task page says a record waits to be sent
+    page.context.set_offline(False)
+    page.goto(live_server.url + reverse("inspections:my"))
+    pending = page.locator("#pending-sends")
+    expect(pending).to_be_visible()
+    expect(pending.locator("[data-pending-count]")).to_have_text("1")
+    # and from it the form is restored, with what was typed, and sent again
+    with page.expect_navigation():
+        pending.locator("a").first.click()
+    page.click("#restore-banner [data-restore]")
+    expect(page.locator("textarea[name=findings]")).to_have_value("信号弱，离线填写")
+    expect(page.locator("input[name=idempotency_key]")).to_have_value(key)
+    expect(page.locator("#offline-banner")).to_be_visible()
+    with page.expect_navigation(url=live_server.url + reverse("inspections:my")):
+        page.click("#offline-banner [data-resend]")
+
+    # then exactly one visit exists, under the first form's key, with its photo
+    visit = Visit.objects.get()
+    assert str(visit.idempotency_key) == key
+    assert visit.findings == "信号弱，离线填写"
+    assert visit.photos.count() == 1
+    assert visit.checks.count() == visit.checks.filter(result="pass").count() > 0
+    # and nothing is left waiting on the phone
+    expect(page.locator("#pending-sends")).to_be_hidden()
+    expect(task_row(page, entity)).to_have_class("task done")
+    # and a resend of the same key (a double tap) still makes no second visit
+    page.goto(form_url)
+    expect(page.locator("#restore-banner")).to_be_hidden()
+    assert Visit.objects.count() == 1

@@ -1,0 +1,502 @@
+"""The cadre's phone pages: this quarter's task at /inspections/my/ and the visit form, with every
+refusal, the aide logging for their cadre, the JSON answers visit.js relies on, and resends."""
+
+import datetime
+import io
+import json
+import uuid
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import translation
+from PIL import Image
+
+from baobao.models import Level
+from inspections.checklists import checklist_for
+from inspections.forms import CheckForm
+from inspections.models import CheckResult, Issue, IssueEvent, IssueStatus, Visit
+from tests.factories import (
+    AssignmentFactory,
+    CadreAideFactory,
+    CadreFactory,
+    EntityFactory,
+    IssueFactory,
+    VisitFactory,
+    admin_user,
+    aide_user,
+    cadre_login,
+    county,
+    office_user,
+    province,
+    wanshan_village,
+)
+
+pytestmark = pytest.mark.django_db
+
+TZ = ZoneInfo("Asia/Shanghai")
+NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=TZ)  # 2026 Q2: 42 days left, 30 June counted
+MY = reverse("inspections:my")
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+@pytest.fixture(autouse=True)
+def frozen_time():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+@pytest.fixture
+def holding():
+    # A county cadre holding a B restaurant since 2026-04-20, with an assistant and a liaison.
+    holding = AssignmentFactory(entity=EntityFactory(grade="B", name="碧江大酒店"))
+    CadreAideFactory(cadre=holding.cadre, name="李协保")
+    CadreAideFactory(cadre=holding.cadre, name="王联络", kind="liaison")
+    return holding
+
+
+def captured(client, url) -> list[dict]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return ctx.captured_queries
+
+
+def form_url(entity) -> str:
+    return f"{reverse('inspections:visit-new')}?entity={entity.pk}"
+
+
+def jpeg(name="IMG_0001.jpg", size=(80, 60)):
+    buffer = io.BytesIO()
+    Image.new("RGB", size, "green").save(buffer, "JPEG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+
+
+def visit_data(entity, *, key=None, results=None, **extra) -> dict:
+    """A complete visit form: every item passes unless ``results`` (index → result) says otherwise."""
+    items = list(checklist_for(entity).items.all())
+    data = {
+        "visited_at": "2026-05-20T09:30",
+        "on_site": "yes",
+        "findings": "",
+        "companions_other": "",
+        "idempotency_key": str(key or uuid.uuid4()),
+    }
+    for index, item in enumerate(items):
+        data[f"check-{item.pk}-result"] = (results or {}).get(index, CheckResult.PASS)
+        data[f"check-{item.pk}-note"] = ""
+    data.update(extra)
+    return data
+
+
+def issue_fields(prefix, **fields) -> dict:
+    values = {
+        "raise_issue": "on",
+        "category": "hygiene",
+        "severity": "serious",
+        "description": "后厨地面油污",
+        "deadline": "",
+        "actor_kind": "business",
+        "actor_name": "",
+        **fields,
+    }
+    return {f"{prefix}-{name}": value for name, value in values.items()}
+
+
+def first_item(entity):
+    return checklist_for(entity).items.first()
+
+
+# --- the cadre's task page ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("page", [MY, reverse("inspections:visit-new")])
+def test_anonymous_is_sent_to_login(client, page):
+    response = client.get(page)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+@pytest.mark.parametrize("make_user", [lambda: office_user(county()), admin_user])
+def test_office_users_are_refused_the_cadres_task_page(client, make_user):
+    # given an office user (they have the home page and the ledgers)
+    client.force_login(make_user())
+    # when they open the cadre's task page, then it is not theirs
+    assert client.get(MY).status_code == 403
+
+
+@pytest.mark.parametrize("kind", ["cadre", "assistant", "liaison"])
+def test_the_cadre_side_lands_on_the_task_page_from_home(client, holding, kind):
+    # given the cadre or one of their aides
+    user = {
+        "cadre": lambda: cadre_login(holding.cadre),
+        "assistant": lambda: aide_user(holding.cadre.aides.get(kind="assistant")),
+        "liaison": lambda: aide_user(holding.cadre.aides.get(kind="liaison")),
+    }[kind]()
+    client.force_login(user)
+    # when they open home (where the login sends everyone)
+    response = client.get(reverse("home"))
+    # then they are sent on to this quarter's task, which lists the cadre's business
+    assert response.status_code == 302
+    assert response["Location"] == MY
+    page = client.get(MY)
+    assert page.status_code == 200
+    assert holding.entity.name in page.text
+    assert holding.cadre.name in page.text
+
+
+def test_office_home_is_not_redirected(client):
+    client.force_login(office_user(county()))
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_the_task_lists_not_visited_first_with_progress_and_days_left(client):
+    # given a cadre holding three businesses, one visited this quarter and one only last quarter
+    cadre = CadreFactory(level=Level.VILLAGE)
+    start = datetime.date(2025, 12, 1)
+    visited = AssignmentFactory(cadre=cadre, entity=EntityFactory(name="甲店"), start_date=start)
+    last_quarter = AssignmentFactory(
+        cadre=cadre, entity=EntityFactory(name="乙店"), start_date=start
+    )
+    AssignmentFactory(cadre=cadre, entity=EntityFactory(name="丙店"), start_date=start)
+    VisitFactory(assignment=visited, visited_at=NOW - datetime.timedelta(days=3))
+    VisitFactory(assignment=last_quarter, visited_at=datetime.datetime(2026, 3, 10, 9, tzinfo=TZ))
+    AssignmentFactory(entity=EntityFactory(name="别人的店"))
+    client.force_login(cadre_login(cadre))
+    # when the cadre opens the task page
+    response = client.get(MY)
+    # then not-visited come first (by name), the visited one last with its mark
+    names = [e.name for e in response.context["entities"]]
+    assert names == ["丙店", "乙店", "甲店"]
+    assert "别人的店" not in response.text
+    assert (response.context["done"], response.context["due"]) == (1, 3)
+    assert response.context["days_left"] == 42
+    assert '<progress id="task-progress" class="task-progress" value="1" max="3">' in response.text
+    assert response.text.count("done-mark") == 1
+    assert "2026-03-10" in response.text  # 乙店's last visit, from last quarter
+    # and each is one tap from its visit form
+    for assignment in (visited, last_quarter):
+        assert f'href="{form_url(assignment.entity)}"' in response.text
+
+
+def test_the_task_page_is_a_constant_number_of_queries(client):
+    # given a cadre with one due business
+    cadre = CadreFactory(level=Level.VILLAGE)
+    holdings = [AssignmentFactory(cadre=cadre)]
+    client.force_login(cadre_login(cadre))
+    few = captured(client, MY)
+    # when they hold 30, ten of them visited with an open issue
+    holdings += [AssignmentFactory(cadre=cadre) for _ in range(29)]
+    for holding in holdings[:10]:
+        IssueFactory(visit=VisitFactory(assignment=holding))
+    many = captured(client, MY)
+    # then the page costs the same: one query for the whole due list, one for the issues
+    assert len(many) == len(few) <= 6
+    assert len([q for q in many if 'FROM "entities_entity"' in q["sql"]]) == 1
+    assert len([q for q in many if 'FROM "inspections_issue"' in q["sql"]]) == 1
+    assert client.get(MY).text.count("/inspections/issues/") == 10
+
+
+def test_the_task_page_lists_open_issues_with_the_overdue_marked(client, holding):
+    # given an overdue open issue, a current one and a closed one on the cadre's business
+    visit = VisitFactory(assignment=holding)
+    overdue = IssueFactory(visit=visit, deadline=datetime.date(2026, 5, 1))
+    current = IssueFactory(visit=visit, category="licence")
+    closed = IssueFactory(visit=visit, status=IssueStatus.CLOSED, closed_at=NOW)
+    client.force_login(cadre_login(holding.cadre))
+    # when the cadre opens the task page
+    text = client.get(MY).text
+    # then the open ones are there, the overdue one marked, the closed one not
+    assert reverse("inspections:issue-detail", args=[overdue.pk]) in text
+    assert reverse("inspections:issue-detail", args=[current.pk]) in text
+    assert reverse("inspections:issue-detail", args=[closed.pk]) not in text
+    assert text.count('class="task overdue"') == 1
+
+
+# --- the visit form: opening it --------------------------------------------------------------
+
+
+def test_the_form_shows_the_checklist_companions_and_a_fresh_key(client, holding):
+    # given the cadre
+    client.force_login(cadre_login(holding.cadre))
+    # when the form is opened for their business (session, user, entity, aides, templates, items
+    # and whatever the page header counts)
+    queries = captured(client, form_url(holding.entity))
+    assert len(queries) <= 7
+    assert len([q for q in queries if 'FROM "inspections_checklistitem"' in q["sql"]]) == 1
+    response = client.get(form_url(holding.entity))
+    # then every item of the business's checklist is there with its three choices, none chosen
+    assert response.status_code == 200
+    items = list(checklist_for(holding.entity).items.all())
+    assert items
+    for item in items:
+        assert item.text in response.text
+        for result in CheckResult.values:
+            assert f'name="check-{item.pk}-result" value="{result}"' in response.text
+    assert "checked" not in response.text.split('name="check-')[1].split(">")[0]
+    # and the aides to tick, a camera input, the hidden location and a key
+    assert "李协保" in response.text and "王联络" in response.text
+    assert 'capture="environment"' in response.text and "multiple" in response.text
+    assert 'name="latitude"' in response.text
+    key = response.context["parts"].visit.initial["idempotency_key"]
+    assert f'value="{key}"' in response.text
+    assert response.context["parts"].visit.initial["visited_at"].hour == 10
+    # and a second opening is a second form
+    again = client.get(form_url(holding.entity)).context["parts"].visit.initial
+    assert again["idempotency_key"] != key
+
+
+@pytest.mark.parametrize("entity_param", ["other_cadre", "other_county", "missing", "text"])
+def test_a_business_out_of_reach_is_404(client, holding, entity_param):
+    # given the cadre and businesses that are not theirs
+    client.force_login(cadre_login(holding.cadre))
+    value = {
+        "other_cadre": lambda: AssignmentFactory().entity_id,
+        "other_county": lambda: EntityFactory(division=wanshan_village()).pk,
+        "missing": lambda: 999999,
+        "text": lambda: "1;drop",
+    }[entity_param]()
+    url = f"{reverse('inspections:visit-new')}?entity={value}"
+    # then neither the form nor a post reaches them
+    assert client.get(url).status_code == 404
+    assert client.post(url, {"on_site": "yes"}).status_code == 404
+    assert not Visit.objects.exists()
+
+
+def test_the_province_office_cannot_log_visits(client, holding):
+    client.force_login(office_user(province()))
+    assert client.get(form_url(holding.entity)).status_code == 403
+
+
+# --- the visit form: recording -----------------------------------------------------------------
+
+
+def test_a_cadre_records_a_visit_raising_an_issue_and_sees_it_done(client, holding):
+    # given the cadre with the form open
+    client.force_login(cadre_login(holding.cadre))
+    entity = holding.entity
+    item = first_item(entity)
+    key = uuid.uuid4()
+    # when they submit with the first item a problem raising an issue, a companion, two photos
+    data = visit_data(
+        entity,
+        key=key,
+        results={0: CheckResult.PROBLEM},
+        findings="消毒柜未通电",
+        companion_aides=["李协保"],
+        companions_other="镇市场监管所张三",
+        latitude="27.7312345",
+        longitude="109.1890123",
+        accuracy_m="12.6",
+        photos=[jpeg(), jpeg("IMG_0002.jpg")],
+        **{f"check-{item.pk}-note": "未见总监在岗"},
+        **issue_fields(f"issue-{item.pk}", photo=jpeg("issue.jpg")),
+    )
+    response = client.post(form_url(entity), data)
+    # then they are back on the task page, the business done
+    assert response.status_code == 302
+    assert response["Location"] == MY
+    page = client.get(MY)
+    assert "done-mark" in page.text
+    assert entity.name in page.text
+    # and the visit holds what was typed
+    visit = Visit.objects.get()
+    assert visit.idempotency_key == key
+    assert (visit.cadre, visit.logged_by.cadre) == (holding.cadre, holding.cadre)
+    assert visit.visited_at == datetime.datetime(2026, 5, 20, 9, 30, tzinfo=TZ)
+    assert visit.on_site and visit.findings == "消毒柜未通电"
+    assert visit.companions == "李协保、镇市场监管所张三"
+    assert (str(visit.latitude), str(visit.longitude), visit.accuracy_m) == (
+        "27.731235",
+        "109.189012",
+        13,
+    )
+    assert visit.photos.count() == 2
+    problem = visit.checks.get(result=CheckResult.PROBLEM)
+    assert (problem.text, problem.note) == (item.text, "未见总监在岗")
+    assert visit.checks.count() == checklist_for(entity).items.count()
+    # and the issue follows the problem, deadline by severity (serious: 7 days)
+    issue = Issue.objects.get()
+    assert issue.visit_check == problem
+    assert (issue.category, issue.severity, issue.deadline) == (
+        "hygiene",
+        "serious",
+        datetime.date(2026, 5, 27),
+    )
+    assert issue.photo
+    assert IssueEvent.objects.filter(issue=issue, to_status=IssueStatus.OPEN).count() == 1
+
+
+def test_an_issue_can_follow_the_findings(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    data = visit_data(
+        holding.entity,
+        findings="冷库温度超标",
+        **issue_fields("issue-findings", deadline="2026-06-10", severity="minor"),
+    )
+    assert client.post(form_url(holding.entity), data).status_code == 302
+    issue = Issue.objects.get()
+    assert (issue.visit_check, issue.deadline) == (None, datetime.date(2026, 6, 10))
+
+
+def test_an_aide_logs_a_visit_for_their_cadre(client, holding):
+    # given the cadre's assistant
+    aide = aide_user(holding.cadre.aides.get(kind="assistant"))
+    client.force_login(aide)
+    # when they log the visit
+    response = client.post(form_url(holding.entity), visit_data(holding.entity))
+    # then it counts for the cadre and records who logged it
+    assert response["Location"] == MY
+    visit = Visit.objects.get()
+    assert (visit.cadre, visit.logged_by) == (holding.cadre, aide)
+
+
+def test_a_county_clerk_types_in_a_paper_visit_for_the_holder(client, holding):
+    # given a county office clerk with a paper record
+    clerk = office_user(county())
+    client.force_login(clerk)
+    # when they log it
+    response = client.post(form_url(holding.entity), visit_data(holding.entity))
+    # then it counts for the cadre holding the business, and the clerk sees the visit's page
+    visit = Visit.objects.get()
+    assert (visit.cadre, visit.logged_by) == (holding.cadre, clerk)
+    assert response["Location"] == reverse("inspections:visit-detail", args=[visit.pk])
+
+
+def test_the_same_form_sent_twice_is_one_visit_with_the_same_answer(client, holding):
+    # given a form already sent
+    client.force_login(cadre_login(holding.cadre))
+    data = visit_data(holding.entity)
+    first = client.post(form_url(holding.entity), data)
+    # when it is sent again (a double tap, or a resend after a dropped answer)
+    second = client.post(form_url(holding.entity), data)
+    fetched = client.post(form_url(holding.entity), data, **FETCH)
+    # then there is one visit and every answer is success
+    assert Visit.objects.count() == 1
+    assert first["Location"] == second["Location"] == MY
+    assert fetched.json() == {"ok": True, "redirect": MY, "visit": Visit.objects.get().pk}
+
+
+def test_a_fetch_gets_json_for_success_and_for_errors(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    item = first_item(holding.entity)
+    # when visit.js sends an incomplete form
+    data = visit_data(holding.entity)
+    del data[f"check-{item.pk}-result"]
+    response = client.post(form_url(holding.entity), data, **FETCH)
+    # then the answer names the field and says why, in Chinese
+    assert response.status_code == 400
+    body = response.json()
+    assert body["ok"] is False
+    assert {e["field"] for e in body["errors"]} == {f"check-{item.pk}-result"}
+    with translation.override("zh-hans"):
+        expected = str(CheckForm.base_fields["result"].error_messages["required"])
+    assert body["errors"][0]["message"] == expected
+    assert not Visit.objects.exists()
+    # and the complete form is recorded
+    ok = client.post(form_url(holding.entity), visit_data(holding.entity), **FETCH)
+    assert ok.json()["ok"] is True
+    assert ok.json()["redirect"] == MY
+
+
+def refused(client, entity, data, error_text):
+    """Post, expect the form again with ``error_text`` and what was typed, and nothing saved."""
+    response = client.post(form_url(entity), data)
+    assert response.status_code == 200
+    assert error_text in response.text
+    assert not Visit.objects.exists() and not Issue.objects.exists()
+    parts = response.context["parts"]
+    assert f'value="{data["idempotency_key"]}"' in response.text
+    return response, parts
+
+
+def test_a_visit_in_the_future_is_refused_keeping_what_was_typed(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    data = visit_data(holding.entity, visited_at="2026-05-21T09:00", findings="地面油污")
+    response, _parts = refused(client, holding.entity, data, "督导时间不能晚于当前时间")
+    assert "地面油污" in response.text
+    assert 'value="2026-05-21T09:00"' in response.text
+
+
+def test_a_visit_before_the_holding_began_is_refused(client, holding):
+    # the holding began on 2026-04-20
+    client.force_login(cadre_login(holding.cadre))
+    data = visit_data(holding.entity, visited_at="2026-04-10T09:00")
+    refused(client, holding.entity, data, "在2026-04-10未包保")
+
+
+def test_a_photo_that_is_not_an_image_is_refused(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    fake = SimpleUploadedFile("IMG_0001.jpg", b"%PDF-1.4 not a photo", content_type="image/jpeg")
+    refused(client, holding.entity, visit_data(holding.entity, photos=[fake]), "请上传照片")
+
+
+def test_an_oversized_photo_is_refused(client, holding, settings):
+    settings.UPLOAD_MAX_BYTES = 1024
+    client.force_login(cadre_login(holding.cadre))
+    big = jpeg(size=(600, 600))
+    assert big.size > 1024
+    refused(client, holding.entity, visit_data(holding.entity, photos=[big]), "上限为")
+
+
+def test_an_unmarked_item_is_refused(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    item = first_item(holding.entity)
+    data = visit_data(holding.entity)
+    del data[f"check-{item.pk}-result"]
+    _response, parts = refused(client, holding.entity, data, 'class="check invalid"')
+    assert parts.rows[0]["check"].errors
+
+
+def test_an_issue_on_an_item_that_passed_is_refused(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    item = first_item(holding.entity)
+    data = visit_data(holding.entity, **issue_fields(f"issue-{item.pk}"))
+    _response, parts = refused(client, holding.entity, data, "只能针对标记为")
+    assert "raise_issue" in parts.rows[0]["issue"].errors
+
+
+def test_an_issue_without_its_fields_is_refused(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    item = first_item(holding.entity)
+    data = visit_data(
+        holding.entity,
+        results={0: CheckResult.PROBLEM},
+        **issue_fields(f"issue-{item.pk}", category="", description=" "),
+    )
+    _response, parts = refused(client, holding.entity, data, "请描述问题")
+    assert set(parts.rows[0]["issue"].errors) == {"category", "description"}
+
+
+def test_a_garbled_location_is_dropped_not_refused(client, holding):
+    # a location is a hint from the phone: a bad value never blocks the visit
+    client.force_login(cadre_login(holding.cadre))
+    data = visit_data(holding.entity, latitude="abc", longitude="109.1", accuracy_m="-5")
+    assert client.post(form_url(holding.entity), data).status_code == 302
+    visit = Visit.objects.get()
+    assert (visit.latitude, visit.longitude, visit.accuracy_m) == (None, None, None)
+
+
+def test_someone_elses_key_is_refused(client, holding):
+    # given a visit recorded by the cadre
+    data = visit_data(holding.entity)
+    client.force_login(cadre_login(holding.cadre))
+    client.post(form_url(holding.entity), data)
+    # when the assistant sends a form with the same key
+    client.force_login(aide_user(holding.cadre.aides.get(kind="assistant")))
+    response = client.post(form_url(holding.entity), data, **FETCH)
+    # then it is refused, and nothing of the first visit is handed out
+    assert response.status_code == 400
+    assert "visit" not in response.json()
+    assert Visit.objects.count() == 1
+
+
+def test_the_json_answer_is_bare_of_the_visit_for_a_refusal(client, holding):
+    client.force_login(cadre_login(holding.cadre))
+    data = visit_data(holding.entity, visited_at="2026-05-21T09:00")
+    body = json.loads(client.post(form_url(holding.entity), data, **FETCH).content)
+    assert body["ok"] is False
+    assert body["errors"][0]["field"] == ""
