@@ -1,58 +1,24 @@
 """One full flow in a real browser (headless Chromium driven by Playwright): the county clerk finds
 an unheld business on the coverage page, assigns it, and sees it leave the coverage page and
 appear in the adjustments ledger.
-
-Debian's chromium is the browser (none is downloaded). CI installs it (see .ci/run), so there a
-missing browser is a failure, not a skip.
 """
 
-import os
-from pathlib import Path
-
 import pytest
-from django.db import connections
 from django.urls import reverse
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from baobao.models import Level
 from cadres.models import Adjustment, AdjustmentKind, Assignment
 from entities.models import Grade
+from tests.browser.conftest import log_in
 from tests.factories import CadreFactory, EntityFactory, county, office_user
-
-CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "pw-for-tests-1"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 
 
 @pytest.fixture
-def page(monkeypatch):
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; .ci/run installs Debian's chromium")
-        pytest.skip(f"{message} (apt-get install chromium)")
-    # Playwright's sync API keeps an event loop on this thread; the test's own ORM calls are
-    # still plain synchronous code.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-        page.set_default_timeout(20_000)
-        try:
-            yield page
-        finally:
-            browser.close()
-            # While that loop runs, Django keeps this thread's connections apart (asgiref
-            # context storage): close them here, or they outlive the test database.
-            connections.close_all()
+def page(browser):
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(20_000)
+    return page
 
 
 def choose_cadre(page, cadre) -> None:
@@ -72,11 +38,7 @@ def test_clerk_assigns_an_unheld_business_found_on_the_coverage_page(live_server
     coverage_url = live_server.url + reverse("overview:coverage")
 
     # when the clerk logs in
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", clerk.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+    log_in(page, live_server, clerk)
     assert page.url == live_server.url + reverse("home")
 
     # and finds the business among the unheld ones on the coverage page

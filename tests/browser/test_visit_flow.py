@@ -2,24 +2,20 @@
 with a photo and a problem that raises an issue, see the business done; the county office finds
 the visit and the issue and takes the issue to closure (销号). And the weak signal: a visit sent
 offline is kept on the phone and sent again once, whatever happens in between.
-
-Debian's chromium is the browser (none is downloaded); in CI a missing browser is a failure.
 """
 
 import importlib
 import io
-import os
-from pathlib import Path
 
 import pytest
 from django.apps import apps as django_apps
-from django.db import connections
 from django.urls import reverse
 from PIL import Image
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 
 from baobao.models import Level
 from inspections.models import Issue, IssueStatus, Visit
+from tests.browser.conftest import log_in
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
@@ -30,37 +26,7 @@ from tests.factories import (
     office_user,
 )
 
-CHROMIUM = Path("/usr/bin/chromium")
-PASSWORD = "pw-for-tests-1"
 PHONE = {"width": 390, "height": 844}
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    if not CHROMIUM.exists():
-        message = f"{CHROMIUM} is not installed"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{message}; .ci/run installs Debian's chromium")
-        pytest.skip(f"{message} (apt-get install chromium)")
-    # Playwright's sync API keeps an event loop on this thread; the test's ORM calls stay sync.
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
-        )
-        try:
-            yield browser
-        finally:
-            browser.close()
-            # Close this thread's connections, or they outlive the test database.
-            connections.close_all()
 
 
 def phone(browser, live_server, user):
@@ -68,11 +34,7 @@ def phone(browser, live_server, user):
     context = browser.new_context(viewport=PHONE, locale="zh-CN", has_touch=True, is_mobile=True)
     page = context.new_page()
     page.set_default_timeout(20_000)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("input[name=username]", user.username)
-    page.fill("input[name=password]", PASSWORD)
-    with page.expect_navigation():
-        page.click("main form button[type=submit]")
+    log_in(page, live_server, user)
     return page
 
 
