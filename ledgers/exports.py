@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from baobao.models import Division
 from ledgers import selectors
 from ledgers.selectors import Period, bounded_count
-from ledgers.xlsx import Column, new_workbook, write_sheet
+from ledgers.xlsx import Column, discard, new_workbook, write_sheet
 
 ALL = "all"
 
@@ -266,22 +266,26 @@ def export_workbook(
     today = today or timezone.localdate(exported_at)
     wb = new_workbook()
     written = 0
-    for key in keys:
-        ledger = LEDGERS[key]
-        rows = ledger.rows(user=user, division=division, period=period, today=today)
-        if progress is not None:
-            rows = _reporting(rows, progress, start=written)
-        written += write_sheet(
-            wb,
-            sheet_title=str(ledger.name).split("(")[-1].rstrip(")") or key,
-            title=f"{_area_name(division)} {ledger.name}",
-            period=_period_text(ledger, period, today),
-            exported_at=exported_at,
-            columns=ledger.columns(),
-            rows=rows,
-        )
-        if progress is not None:
-            progress(written)
+    try:
+        for key in keys:
+            ledger = LEDGERS[key]
+            rows = ledger.rows(user=user, division=division, period=period, today=today)
+            if progress is not None:
+                rows = _reporting(rows, progress, start=written)
+            written += write_sheet(
+                wb,
+                sheet_title=str(ledger.name).split("(")[-1].rstrip(")") or key,
+                title=f"{_area_name(division)} {ledger.name}",
+                period=_period_text(ledger, period, today),
+                exported_at=exported_at,
+                columns=ledger.columns(),
+                rows=rows,
+            )
+            if progress is not None:
+                progress(written)
+    except BaseException:
+        discard(wb)
+        raise
     return wb
 
 

@@ -179,6 +179,15 @@ def write_sheet(
     return count
 
 
+def discard(wb: openpyxl.Workbook) -> None:
+    """Drop a write-only workbook that will not be saved (an export that failed half-way): end
+    each sheet's stream and remove its temporary file now, not when the worker process exits."""
+    for ws in wb.worksheets:
+        if not ws.closed:
+            ws.close()
+        ws._writer.cleanup()
+
+
 def save_to_tempfile(wb: openpyxl.Workbook):
     """Save ``wb`` to an anonymous temporary file (kept in memory while small), rewound."""
     # Closed by the FileResponse once sent.

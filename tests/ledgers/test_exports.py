@@ -275,7 +275,14 @@ def test_query_count_does_not_grow_with_rows(django_assert_num_queries):
 def test_all_five_in_one_workbook():
     IssueFactory()
     wb = export_workbook(user=office_user(county()), keys=list(LEDGERS), division=None, period=None)
-    assert len(wb.worksheets) == 5
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    sheets = openpyxl.load_workbook(io.BytesIO(buffer.getvalue())).worksheets
+    assert len(sheets) == 5
+    # each sheet is its own ledger, titled as such
+    titles = [ws["A1"].value for ws in sheets]
+    names = [str(ledger.name) for ledger in LEDGERS.values()]
+    assert all(title.endswith(name) for title, name in zip(titles, names, strict=True))
 
 
 def test_bounded_count_stops_at_the_limit():

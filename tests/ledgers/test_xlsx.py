@@ -1,11 +1,19 @@
 import datetime
 import io
+import os
 
 import openpyxl
 import pytest
 from django.utils import timezone
 
-from ledgers.xlsx import Column, new_workbook, safe_text, workbook_response, write_sheet
+from ledgers.xlsx import (
+    Column,
+    discard,
+    new_workbook,
+    safe_text,
+    workbook_response,
+    write_sheet,
+)
 from tests.ledgers.conftest import response_bytes
 
 EXPORTED_AT = timezone.make_aware(datetime.datetime(2026, 4, 2, 9, 30))
@@ -113,3 +121,17 @@ def test_response_names_the_file_in_chinese():
     )
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
     assert openpyxl.load_workbook(io.BytesIO(response_bytes(response))).active["A1"].value == "t"
+
+
+def test_a_discarded_workbook_leaves_no_temporary_file():
+    # given a sheet half written when an export fails
+    wb = new_workbook()
+    ws = wb.create_sheet("台账")
+    ws.append(["甲", 1])
+    ws._get_writer()
+    path = ws._writer.out
+    assert os.path.exists(path)
+    # when it is discarded
+    discard(wb)
+    # then its temporary file is gone at once
+    assert not os.path.exists(path)
