@@ -2,6 +2,10 @@ import io
 
 import openpyxl
 import pytest
+import time_machine
+from django.core.cache import cache
+
+from tests.ledgers.dashboard_tree import TODAY, at, build_tree
 
 
 def open_xlsx(content: bytes) -> openpyxl.Workbook:
@@ -27,3 +31,19 @@ def zh():
 
     with translation.override("zh-hans"):
         yield
+
+
+@pytest.fixture
+def today():
+    """The dashboard fixtures' day, with the clock stopped there."""
+    with time_machine.travel(at(TODAY.isoformat(), 12), tick=False):
+        yield TODAY
+
+
+@pytest.fixture
+def tree(today):
+    """The hand-counted county of the dashboard and report tests (see dashboard_tree.py), on a
+    clean cache so no figure comes from an earlier test."""
+    cache.clear()
+    yield build_tree()
+    cache.clear()

@@ -4,7 +4,6 @@ drill-down, a constant number of queries, and the SVG charts."""
 import datetime
 
 import pytest
-import time_machine
 from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -25,29 +24,11 @@ from tests.factories import (
     township,
     wanshan,
 )
-from tests.ledgers.test_dashboard_tree import TODAY, at, build_tree
+from tests.ledgers.dashboard_tree import at
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard:index")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def today():
-    with time_machine.travel(at(TODAY.isoformat(), 12), tick=False):
-        yield TODAY
-
-
-@pytest.fixture
-def tree(today):
-    return build_tree()
 
 
 def rates(row) -> list:

@@ -2,30 +2,14 @@
 area, the .xlsx, the refusals, and a constant number of queries."""
 
 import pytest
-import time_machine
-from django.core.cache import cache
 from django.urls import reverse
 
 from tests.factories import office_user, wanshan
 from tests.ledgers.conftest import header, open_xlsx, response_bytes
-from tests.ledgers.test_dashboard_tree import TODAY, at, build_tree
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("dashboard:report")
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def tree():
-    with time_machine.travel(at(TODAY.isoformat(), 12), tick=False):
-        yield build_tree()
 
 
 def line(row) -> tuple:
