@@ -18,6 +18,7 @@ from itertools import islice
 from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from baobao.models import PATH_DIGITS, Division, Level
 from cadres.models import (
@@ -131,8 +132,6 @@ def _person(last: str | None, first: str | None, username: str | None) -> str:
 
 
 def _yes_no(flag: bool) -> str:
-    from django.utils.translation import gettext as _
-
     return _("Yes") if flag else _("No")
 
 

@@ -8,7 +8,7 @@ from django.core.files import File
 from django.db import transaction
 from django.utils import timezone, translation
 
-from ledgers.exports import export_workbook
+from ledgers.exports import export_workbook, ledger_keys
 from ledgers.models import ExportJob, JobStatus
 from ledgers.selectors import Period
 from ledgers.xlsx import save_to_tempfile
@@ -75,8 +75,6 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
     job = _claim(job_id, now)
     if job is None:
         return None
-    from ledgers.exports import ledger_keys
-
     period = (
         Period(job.period_start, job.period_end, job.period_label)
         if job.period_start or job.period_end

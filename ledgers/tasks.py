@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from ledgers import services
+from ledgers.dashboards import dashboards_refresh_unscoped
 
 
 @shared_task(ignore_result=True)
@@ -21,6 +22,4 @@ def exports_purge() -> int:
 def quarter_figures_refresh() -> int:
     """Recompute the dashboards' cached figures of settled quarters for every province, city and
     county; safe to run twice (each run overwrites the same cache entries)."""
-    from ledgers.dashboards import dashboards_refresh_unscoped
-
     return dashboards_refresh_unscoped()
