@@ -1,0 +1,122 @@
+"""One row of the dry run (its action, key, changes and refusals) and the checks rows share."""
+
+import datetime
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from baobao.models import Division
+from baobao.validators import (
+    normalize_phone,
+    validate_mobile,
+    validate_phone,
+)
+from entities.models import BusinessType
+from ledgers.imports.sheet import CHUNK, Action, site_label
+
+# ---------------------------------------------------------------- planning
+
+
+@dataclass
+class RowPlan:
+    row: int
+    values: dict
+    action: str = Action.CREATE
+    key: str = ""
+    name: str = ""
+    changes: list = field(default_factory=list)
+    errors: list = field(default_factory=list)
+    target: object = None  # the existing object, for a change
+    extra: dict = field(default_factory=dict)
+
+    def refuse(self, column: str, reason: str) -> None:
+        self.errors.append([site_label(column_header(column, self.kind_fields)), str(reason)])
+        self.action = Action.REFUSED
+
+    kind_fields: list = field(default_factory=list, repr=False)
+
+    def as_json(self) -> dict:
+        return {
+            "row": self.row,
+            "action": self.action,
+            "key": self.key,
+            "name": self.name,
+            "changes": self.changes,
+            "errors": self.errors,
+        }
+
+
+def column_header(name: str, fields) -> str:
+    for f in fields:
+        if f.name == name:
+            return f.header
+    return ""
+
+
+def refusal_text(exc: ValidationError) -> str:
+    return "；".join(str(m) for m in exc.messages)
+
+
+def in_chunks(items: list, size: int = CHUNK) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def division_code(text: str) -> str:
+    digits = text.strip()
+    if digits.isdigit() and len(digits) in (6, 9, 12):
+        return digits.ljust(12, "0")
+    return ""
+
+
+def divisions_for_codes(codes: set[str]) -> dict[str, Division]:
+    found = {}
+    for chunk in in_chunks(sorted(c for c in codes if c)):
+        found.update({d.code: d for d in Division.objects.filter(code__in=chunk)})
+    return found
+
+
+def check_division(plan: RowPlan, divisions, user) -> Division | None:
+    text = plan.values.get("division", "")
+    division = divisions.get(division_code(text))
+    if division is None:
+        plan.refuse("division", _("Unknown division code %(code)s.") % {"code": text or "—"})
+        return None
+    if not user.is_system_admin and not (user.division_id and user.division.contains(division)):
+        plan.refuse("division", _("%(division)s is outside your area.") % {"division": division})
+        return None
+    return division
+
+
+def check_phone(plan: RowPlan, name: str, *, mobile: bool = False) -> str:
+    value = normalize_phone(plan.values.get(name, ""))
+    if value:
+        try:
+            (validate_mobile if mobile else validate_phone)(value)
+        except ValidationError as exc:
+            plan.refuse(name, refusal_text(exc))
+    return value
+
+
+def check_date(plan: RowPlan, name: str) -> datetime.date | None:
+    text = plan.values.get(name, "")
+    if not text:
+        return None
+    try:
+        day = datetime.date.fromisoformat(text.replace("/", "-")[:10])
+    except ValueError:
+        plan.refuse(name, _("Enter a date such as 2026-01-08."))
+        return None
+    if day > timezone.localdate():
+        plan.refuse(name, _("The date cannot be in the future."))
+    return day
+
+
+def business_type_of(text: str) -> str | None:
+    for value, label in BusinessType.choices:
+        if text in (value, str(label), site_label(label)):
+            return value
+    return None
