@@ -1243,7 +1243,7 @@ def test_a_leave_reason_longer_than_its_column_is_refused(office):
 def test_a_race_for_the_same_business_is_refused_cleanly(office, monkeypatch):
     # given a held business, and a second request that checked before the first one committed
     held = AssignmentFactory()
-    monkeypatch.setattr("cadres.services._current_assignment", lambda entity: None)
+    monkeypatch.setattr("cadres.services.assignments.current_assignment", lambda entity: None)
     # when the second request writes its holding, the partial unique index refuses it
     with refused("already_held"):
         assignment_create(entity=held.entity, cadre=CadreFactory(), by=office)
