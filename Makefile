@@ -3,6 +3,7 @@
 #   make run    install, migrate, seed a small demo, serve http://127.0.0.1:8000
 #   make test   lint, format check, migration check, pytest
 #   make bench  benchmarks with targets on PostgreSQL; writes BENCHMARKS.md
+#   make load   a 60-second load test (gunicorn + locust) on a copy of the benchmark database
 #
 # A fresh machine needs only Python 3.11+: when `uv` is not on PATH it is installed into a
 # private tools venv (.tools/) with pip, and that uv is used. uv never downloads a Python here;
@@ -34,7 +35,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 
-.PHONY: help sync run test bench lint format migrate seed worker beat messages clean
+.PHONY: help sync run test bench load lint format migrate seed worker beat messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -67,6 +68,12 @@ BENCH_SCALE ?= 1
 bench: $(filter .tools/bin/uv,$(UV)) ## benchmarks with targets on PostgreSQL (BENCH_DATABASE_URL, BENCH_SCALE); writes BENCHMARKS.md
 	$(UV) sync --locked --group bench
 	BENCH_SCALE=$(BENCH_SCALE) $(PY) -m tests.benchmarks
+
+# The load test copies the benchmark database (building it first when missing), so `make bench`
+# must not be running at the same time; it writes tests/benchmarks/load/LOAD.md.
+load: $(filter .tools/bin/uv,$(UV)) ## 50 cadres + 10 clerks against gunicorn for 60 s (locust, on a copy of the bench DB); writes tests/benchmarks/load/LOAD.md
+	$(UV) sync --locked --group bench
+	$(PY) -m tests.benchmarks.load
 
 lint: sync ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .

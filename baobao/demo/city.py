@@ -1,4 +1,4 @@
-"""One Tongren-shaped city built in memory, then written table by table with ``bulk_create``.
+"""One Tongren-shaped city built in memory, then written table by table (``write_objects``).
 
 The rows keep every invariant the services keep (level rule, one open holding per entity, an
 adjustment for every holding, a first grading for every entity) without calling them per row.
@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from baobao.demo import history, holdings, names
+from baobao.demo.copy import new, write_objects
 from baobao.demo.holdings import Span
 from baobao.demo.shape import (
     BUSINESS_MIX,
@@ -200,7 +201,8 @@ class CityBuilder:
             address = f"{county.name}{township.name}{village.name}{rng.randint(1, 12)}组"
         # SAMR Order No. 60: larger businesses name a food safety director as well as an officer.
         large = grade in (Grade.A, Grade.B) or (grade == Grade.C and rng.random() < 0.5)
-        return Entity(
+        return new(
+            Entity,
             name=names.entity_name(
                 rng,
                 business_type=business_type,
@@ -321,28 +323,33 @@ class CityBuilder:
 
     def write(self, batch_size: int) -> None:
         for level in sorted(self.new_divisions):
-            Division.objects.bulk_create(self.new_divisions[level], batch_size=batch_size)
-        Zone.objects.bulk_create(self.zones, batch_size=batch_size)
-        Entity.objects.bulk_create(self.entities, batch_size=batch_size)
+            write_objects(Division, self.new_divisions[level], batch_size=batch_size)
+        write_objects(Zone, self.zones, batch_size=batch_size)
+        write_objects(Entity, self.entities, batch_size=batch_size)
         first = [
-            GradeChange(
-                entity=e, old_grade="", new_grade=grade, reason="初次定级", effective_date=on
+            new(
+                GradeChange,
+                entity=e,
+                old_grade="",
+                new_grade=grade,
+                reason="初次定级",
+                effective_date=on,
             )
             for e, (grade, on) in zip(self.entities, self.first_grade, strict=True)
         ]
-        GradeChange.objects.bulk_create(first + self.regrades, batch_size=batch_size)
-        Cadre.objects.bulk_create(self.cadres, batch_size=batch_size)
-        CadreAide.objects.bulk_create(self.aides, batch_size=batch_size)
-        ZoneAssignment.objects.bulk_create(self.zone_assignments, batch_size=batch_size)
+        write_objects(GradeChange, first + self.regrades, batch_size=batch_size)
+        write_objects(Cadre, self.cadres, batch_size=batch_size)
+        write_objects(CadreAide, self.aides, batch_size=batch_size)
+        write_objects(ZoneAssignment, self.zone_assignments, batch_size=batch_size)
         assignments, opened = [], []
         for entity, spans in zip(self.entities, self.spans, strict=True):
             for span in spans:
                 assignments.append(span.assignment(entity))
                 opened.append(span.adjustment(entity))
-        Assignment.objects.bulk_create(assignments, batch_size=batch_size)
+        write_objects(Assignment, assignments, batch_size=batch_size)
         # In date order, so that the ledger's ids follow time as if the services had written it.
         ledger = sorted(opened + self.events, key=lambda a: a.effective_date)
-        Adjustment.objects.bulk_create(ledger, batch_size=batch_size)
+        write_objects(Adjustment, ledger, batch_size=batch_size)
 
     def summary(self) -> dict:
         current = [s[-1] for s in self.spans if s and s[-1].end is None]

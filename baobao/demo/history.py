@@ -8,6 +8,7 @@ import datetime
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
+from baobao.demo.copy import new
 from baobao.demo.holdings import Span
 from baobao.demo.shape import (
     CLOSE_REASONS,
@@ -102,7 +103,8 @@ def _cadres_leave(city: "CityBuilder") -> None:
         for i in held_by[id(cadre)]:
             city.touched.add(i)
             city.events.append(
-                Adjustment(
+                new(
+                    Adjustment,
                     kind=AdjustmentKind.CADRE_LEFT,
                     entity=city.entities[i],
                     from_cadre=cadre,
@@ -140,7 +142,8 @@ def _regrades(city: "CityBuilder") -> None:
         reason = REGRADE_REASONS[old_grade, entity.grade]
         city.first_grade[i] = (old_grade, city.first_grade[i][1])
         city.regrades.append(
-            GradeChange(
+            new(
+                GradeChange,
                 entity=entity,
                 old_grade=old_grade,
                 new_grade=entity.grade,
@@ -149,7 +152,8 @@ def _regrades(city: "CityBuilder") -> None:
             )
         )
         city.events.append(
-            Adjustment(
+            new(
+                Adjustment,
                 kind=AdjustmentKind.REGRADE,
                 entity=entity,
                 from_cadre=span.cadre,
@@ -179,7 +183,8 @@ def _closures_and_suspensions(city: "CityBuilder") -> None:
             on = day(rng, D(2026, 5, 1), D(2026, 10, 31))
             kind, to, reason = AdjustmentKind.ENTITY_STATUS, span.cadre, rng.choice(SUSPEND_REASONS)
         city.events.append(
-            Adjustment(
+            new(
+                Adjustment,
                 kind=kind,
                 entity=entity,
                 from_cadre=span.cadre,

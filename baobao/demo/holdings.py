@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from baobao.demo import names
+from baobao.demo.copy import new
 from baobao.demo.shape import (
     ASSIGN_REASON,
     CITY_ESCALATION,
@@ -44,7 +45,8 @@ class Span:
     end: datetime.date | None = None
 
     def assignment(self, entity: Entity) -> Assignment:
-        return Assignment(
+        return new(
+            Assignment,
             entity=entity,
             cadre=self.cadre,
             start_date=self.start,
@@ -55,7 +57,8 @@ class Span:
         )
 
     def adjustment(self, entity: Entity) -> Adjustment:
-        return Adjustment(
+        return new(
+            Adjustment,
             kind=self.kind,
             entity=entity,
             from_cadre=self.from_cadre,

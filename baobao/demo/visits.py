@@ -2,11 +2,12 @@
 with checklist results, findings, and issues (问题) in every status with their histories.
 
 Everything is built in memory from the cities' holdings (who held what on each quarter's
-reference day, by the rules of ``inspections.quarters``) and written with ``bulk_create``. The
+reference day, by the rules of ``inspections.quarters``) and written with ``write_objects``. The
 random stream is the seed's own, so the same seed writes the same visits.
 
-Checklist lines are written for the visits in the demo county only (the county, township and
-cadre logins see them): a full city's checklists would add some 1.7 million rows to every seed.
+Checklist lines are written for the visits in each city's first county only (in Tongren the demo
+county, which the county, township and cadre logins see): a full city's checklists would add some
+1.7 million rows to every city.
 """
 
 import contextlib
@@ -21,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils import timezone
 
+from baobao.demo.copy import new, write_objects
 from baobao.models import Role, User
 from entities.models import EntityStatus
 from inspections.models import (
@@ -91,7 +93,7 @@ class _Plan:
 
 @contextlib.contextmanager
 def _past_timestamps(*fields: models.DateTimeField):
-    """Let bulk_create keep the given auto_now_add values: the demo writes history."""
+    """Let the writer keep the given auto_now_add values: the demo writes history."""
     for field in fields:
         field.auto_now_add = False
     try:
@@ -152,9 +154,11 @@ class _Checklists:
 def _logins(city: "CityBuilder") -> tuple[dict, User | None]:
     """A login for every cadre (inactive, no password, for those without one) and the demo
     cadre's 协保员 login: a visit records who logged it."""
-    users = {u.cadre_id: u for u in User.objects.filter(cadre__isnull=False)}
+    users = {
+        u.cadre_id: u for u in User.objects.filter(cadre__division__path__startswith=city.city.path)
+    }
     unusable = make_password(None)
-    new = [
+    created = [
         User(
             username=f"cadre-{cadre.phone}",
             password=unusable,
@@ -168,8 +172,8 @@ def _logins(city: "CityBuilder") -> tuple[dict, User | None]:
         for cadre in city.cadres
         if cadre.pk not in users
     ]
-    User.objects.bulk_create(new, batch_size=5000)
-    users.update({u.cadre_id: u for u in new})
+    write_objects(User, created, batch_size=5000)
+    users.update({u.cadre_id: u for u in created})
     assistant = User.objects.filter(
         role=Role.ASSISTANT, aide__cadre=city.demo_cadre, is_active=True
     ).first()
@@ -196,10 +200,10 @@ def seed_visits(*, city: "CityBuilder", seed: int, today=None, batch_size=2000) 
         Issue._meta.get_field("created_at"),
         IssueEvent._meta.get_field("at"),
     ):
-        Visit.objects.bulk_create(plan.visits, batch_size=batch_size)
-        VisitCheck.objects.bulk_create(plan.checks, batch_size=batch_size)
-        Issue.objects.bulk_create(plan.issues, batch_size=batch_size)
-        IssueEvent.objects.bulk_create(plan.events, batch_size=batch_size)
+        write_objects(Visit, plan.visits, batch_size=batch_size)
+        write_objects(VisitCheck, plan.checks, batch_size=batch_size)
+        write_objects(Issue, plan.issues, batch_size=batch_size)
+        write_objects(IssueEvent, plan.events, batch_size=batch_size)
     return {
         "visits": len(plan.visits),
         "visit_issues": len(plan.issues),
@@ -244,7 +248,8 @@ def _quarter_visits(plan, rng, city, quarter, today, users, assistant, checklist
             logged_by = assistant
         template, lines = checklists.for_entity(entity)
         on_site = rng.random() >= OFF_SITE_SHARE or entity.grade in ("A", "B")
-        visit = Visit(
+        visit = new(
+            Visit,
             entity=entity,
             cadre=span.cadre,
             logged_by=logged_by,
@@ -265,7 +270,7 @@ def _quarter_visits(plan, rng, city, quarter, today, users, assistant, checklist
             for n, (item, area, text) in enumerate(lines):
                 result = CheckResult.PROBLEM if n == problem_line else CheckResult.PASS
                 checks.append(
-                    VisitCheck(visit=visit, item=item, area=area, text=text, result=result)
+                    new(VisitCheck, visit=visit, item=item, area=area, text=text, result=result)
                 )
             plan.checks.extend(checks)
         plan.visits.append(visit)
@@ -282,7 +287,8 @@ def _raw_issue(rng, visit, problem) -> Issue:
     raised = visit.created_at
     if visit.findings in FINDINGS_OK:
         visit.findings = description
-    return Issue(
+    return new(
+        Issue,
         entity=visit.entity,
         visit=visit,
         visit_check=problem,
@@ -342,7 +348,8 @@ def _history(plan: _Plan, rng, issue: Issue, target: str, now) -> None:
         elif status == IssueStatus.CLOSED:
             note = rng.choice(CLOSE_NOTES)
         plan.events.append(
-            IssueEvent(
+            new(
+                IssueEvent,
                 issue=issue,
                 from_status=previous,
                 to_status=status,

@@ -332,3 +332,14 @@ def test_same_seed_builds_the_same_city():
     # then the same seed gives the same rows, another seed different ones
     assert _fingerprint(first) == _fingerprint(again)
     assert _fingerprint(first) != _fingerprint(other)
+
+
+def test_progress_is_reported_city_by_city():
+    # when the demo is seeded
+    output = seed()
+
+    # then a line per city says how far the seed is, and the statistics are refreshed at the end
+    lines = output.splitlines()
+    city_line = next(line for line in lines if "1/1 铜仁市" in line)
+    assert "主体 393" in city_line and "督导" in city_line
+    assert "统计信息已更新" in output

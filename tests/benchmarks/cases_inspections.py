@@ -12,6 +12,7 @@ from tests.benchmarks.harness import measure
 # Issue 4: "rates for a division subtree of 40,000 entities come back in well under a second".
 RATE_TARGET_MS = 500
 DUE_LIST_TARGET_MS = 150
+SECTION = "Selectors: supervision rates and due list"
 
 
 def _busiest_cadre():
@@ -39,6 +40,7 @@ def cases():
             f"supervision rate, {name} subtree",
             lambda entities=entities: supervision_rate(entities=entities, quarter=quarter),
             target_ms=RATE_TARGET_MS,
+            section=SECTION,
             note=f"{size:,} businesses in the city" if name == "city" else division.name,
         )
         yield measure(
@@ -47,6 +49,7 @@ def cases():
                 user=city_user, division=division, quarter=quarter
             ),
             target_ms=RATE_TARGET_MS,
+            section=SECTION,
         )
     cadre_id, held = _busiest_cadre()
 
@@ -55,5 +58,6 @@ def cases():
         "cadre due list (busiest cadre)",
         lambda: list(due_entities(cadre=cadre, quarter=quarter)),
         target_ms=DUE_LIST_TARGET_MS,
+        section=SECTION,
         note=f"{held} businesses held",
     )

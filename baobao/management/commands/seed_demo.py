@@ -51,7 +51,7 @@ class Command(BaseCommand):
         if not password:
             raise CommandError("--password 不能为空")
         started = time.monotonic()
-        totals = seed_demo(scale=scale, password=password, seed=seed)
+        totals = seed_demo(scale=scale, password=password, seed=seed, progress=self._progress)
         if totals is None:
             self.stdout.write("演示数据已存在（铜仁市已有包保主体），未作任何改动。")
         else:
@@ -59,6 +59,11 @@ class Command(BaseCommand):
         self._logins(
             password if totals else None, skipped=totals["skipped_users"] if totals else ()
         )
+
+    def _progress(self, line: str) -> None:
+        """One line per city, shown at once: a large seed runs for minutes."""
+        self.stdout.write(line)
+        self.stdout.flush()
 
     def _summary(self, totals: dict, scale: float, seconds: float) -> None:
         grades, levels = totals["grades"], totals["levels"]

@@ -1,0 +1,68 @@
+"""The five ledgers' Excel export for a city, side by side with bare openpyxl writing as many rows
+of the same width (the library's ceiling); the province's entities ledger through the asynchronous
+export job; and the import of a 40,000-row business sheet. Each runs in a child process of its
+own, so that its peak memory is its own; everything written is rolled back."""
+
+from baobao.models import User
+from ledgers.exports import LEDGERS
+from tests.benchmarks.harness import in_child, job_result
+
+SECTION = "Ledgers: export and import"
+# Issue 7: at least 75% of bare openpyxl's rate in the same run, under 200 MB whatever the size.
+CEILING_SHARE = 0.75
+EXPORT_MB = 200
+IMPORT_ROWS = 40_000
+IMPORT_TARGET_MS = 60_000
+# openpyxl's write-only rate does not depend on the number of rows: the ceiling writes at most
+# this many, which keeps the suite short when a ledger has hundreds of thousands.
+CEILING_ROWS = 20_000
+
+
+def cases():
+    city = User.objects.get(username="city")
+    for key in LEDGERS:
+        subject = {"ledger": key, "username": "city", "division": city.division_id}
+        ours = in_child("export", **subject)
+        if not ours["rows"]:
+            continue
+        bare = in_child("ceiling", **subject, rows=min(ours["rows"], CEILING_ROWS))
+        yield job_result(
+            f"bare openpyxl write-only, {bare['columns']} columns ({key})",
+            bare,
+            section=SECTION,
+            note=f"{bare['rows']:,} rows cycled from the ledger; the ceiling",
+        )
+        yield job_result(
+            f"export {key} ledger, city",
+            ours,
+            section=SECTION,
+            target_rate=CEILING_SHARE * bare["rate"],
+            target_mb=EXPORT_MB,
+            note=(
+                f"{ours['rows']:,} rows, {ours['rate'] / bare['rate']:.0%} of bare openpyxl, "
+                f"{ours['bytes'] / 1024 / 1024:.1f} MB file; {city.division.name}"
+            ),
+        )
+    province = User.objects.get(username="province")
+    job = in_child(
+        "export_job", ledger="entities", username="province", division=province.division_id
+    )
+    yield job_result(
+        "export entities ledger, province (export job)",
+        job,
+        section=SECTION,
+        target_mb=EXPORT_MB,
+        note=f"{job['rows']:,} rows through ledgers.tasks.export_run, rolled back",
+    )
+    county = User.objects.get(username="county")
+    imported = in_child("import_entities", username="county", rows=IMPORT_ROWS)
+    yield job_result(
+        f"import {IMPORT_ROWS:,}-row business sheet (dry run + import)",
+        imported,
+        section=SECTION,
+        target_ms=IMPORT_TARGET_MS,
+        note=(
+            f"dry run {imported['dry_run_seconds']:.1f} s; new businesses in "
+            f"{county.division.name}, rolled back"
+        ),
+    )
