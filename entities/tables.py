@@ -2,10 +2,37 @@
 queries the database per row."""
 
 import django_tables2 as tables
-from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from cadres.models import CadreStatus
 from entities.models import Entity, Zone
+
+
+def holder_cell(holding) -> str:
+    """The holder column of a business row (an ``Assignment``) or a zone row (a
+    ``ZoneAssignment``: never through a zone, never escalated). Built in Python, not with a
+    template per row: a page renders fifty, and rendering a template each cost ~15% of it."""
+    if holding is None:
+        return format_html('<span class="bad">{}</span>', gettext("No cadre"))
+    cadre = holding.cadre
+    parts = [
+        format_html(
+            '<a href="{}">{}</a> <span class="muted">{}</span>',
+            reverse("cadres:detail", args=[cadre.pk]),
+            cadre.name,
+            cadre.get_level_display(),
+        )
+    ]
+    if getattr(holding, "via_zone_id", None):
+        parts.append(format_html('<span class="badge">{}</span>', gettext("through zone")))
+    if getattr(holding, "escalated", False):
+        parts.append(format_html('<span class="badge escalated">{}</span>', gettext("escalated")))
+    if cadre.status == CadreStatus.LEFT:
+        parts.append(format_html('<span class="bad">{}</span>', gettext("has left")))
+    return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
 class EntityTable(tables.Table):
@@ -13,11 +40,7 @@ class EntityTable(tables.Table):
         "entities:detail", args=[tables.A("pk")], verbose_name=_("Name"), order_by=("name", "id")
     )
     uscc = tables.Column(verbose_name=_("Credit code"), orderable=False)
-    grade = tables.TemplateColumn(
-        '<span class="badge grade-{{ value }}">{{ value }}</span>',
-        verbose_name=_("Grade"),
-        order_by=("grade", "name", "id"),
-    )
+    grade = tables.Column(verbose_name=_("Grade"), order_by=("grade", "name", "id"))
     business_type = tables.Column(
         verbose_name=_("Business type"), order_by=("business_type", "name", "id")
     )
@@ -41,9 +64,11 @@ class EntityTable(tables.Table):
         )
         empty_text = _("No businesses match.")
 
+    def render_grade(self, value):
+        return format_html('<span class="badge grade-{}">{}</span>', value, value)
+
     def render_holder(self, record):
-        holding = record.current_holdings[0] if record.current_holdings else None
-        return render_to_string("entities/_holder_cell.html", {"holding": holding})
+        return holder_cell(record.current_holdings[0] if record.current_holdings else None)
 
 
 class ZoneTable(tables.Table):
@@ -66,5 +91,4 @@ class ZoneTable(tables.Table):
         empty_text = _("No zones yet.")
 
     def render_holder(self, record):
-        holding = record.current_holdings[0] if record.current_holdings else None
-        return render_to_string("entities/_holder_cell.html", {"holding": holding})
+        return holder_cell(record.current_holdings[0] if record.current_holdings else None)
