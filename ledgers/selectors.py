@@ -10,6 +10,7 @@ results) are read in one query per chunk of rows.
 """
 
 import datetime
+import functools
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from itertools import islice
 
 from django.db.models import Count, FilteredRelation, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from baobao.models import PATH_DIGITS, Division, Level
@@ -124,7 +125,13 @@ def _labels(choices) -> dict:
 
 
 def _level_label(level) -> str:
-    return str(Level(level).label) if level else ""
+    return _level_label_in(level, translation.get_language()) if level else ""
+
+
+# Ledgers ask for these labels on every row: look each up once per language, not per row.
+@functools.cache
+def _level_label_in(level: int, language: str) -> str:
+    return str(Level(level).label)
 
 
 def _person(last: str | None, first: str | None, username: str | None) -> str:
@@ -132,6 +139,11 @@ def _person(last: str | None, first: str | None, username: str | None) -> str:
 
 
 def _yes_no(flag: bool) -> str:
+    return _yes_no_in(bool(flag), translation.get_language())
+
+
+@functools.cache
+def _yes_no_in(flag: bool, language: str) -> str:
     return _("Yes") if flag else _("No")
 
 

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from baobao.models import Level
@@ -14,7 +14,7 @@ from cadres.models import Adjustment, AdjustmentKind
 from entities.models import BusinessType, Grade
 from inspections.models import CheckResult, IssueStatus, VisitCheck
 from ledgers.exports import LEDGERS, export_workbook
-from ledgers.selectors import Period, bounded_count
+from ledgers.selectors import Period, bounded_count, visit_ledger_rows
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
@@ -291,3 +291,23 @@ def test_bounded_count_stops_at_the_limit():
     qs = LEDGERS["entities"].queryset(user=office_user(county()), division=None)
     assert bounded_count(qs, 3) == 4
     assert bounded_count(qs, 10) == 5
+
+
+def test_labels_follow_the_language_of_each_export():
+    # given a visit on site by a county-level cadre
+    visit = VisitFactory(on_site=True)
+    user = office_user(county())
+    level = str(Level(visit.cadre.division.level).label)
+
+    def cells(language):
+        with translation.override(language):
+            row = next(visit_ledger_rows(user=user, division=None))
+        return row
+
+    # when the ledger is read in Chinese, then in English, then in Chinese again
+    chinese, english, again = cells("zh-hans"), cells("en"), cells("zh-hans")
+    # then each read has its own language's labels (the per-language label cache keeps them apart)
+    assert "是" in chinese and "Yes" not in chinese
+    assert "Yes" in english and "是" not in english
+    assert again == chinese
+    assert level in chinese
