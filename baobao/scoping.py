@@ -9,7 +9,7 @@ objects through the ``access_*`` helpers of each app, which answer 404 outside t
 from collections.abc import Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
 
@@ -86,13 +86,15 @@ def scope_visits(qs: QuerySet, user) -> QuerySet:
 
 
 def _issue_of_cadre(cadre_id: int) -> Q:
-    """Issues raised in the cadre's visits or on a business they hold now."""
+    """Issues raised in the cadre's visits or on a business they hold now. Both sides are id
+    subqueries on the issue's own columns: an OR across a join to the visits made PostgreSQL
+    join every open issue of the province (220 ms on a cadre's phone page at province scale)."""
     from cadres.models import Assignment
+    from inspections.models import Visit
 
-    held = Assignment.objects.filter(
-        entity_id=OuterRef("entity_id"), cadre_id=cadre_id, end_date__isnull=True
-    )
-    return Q(visit__cadre_id=cadre_id) | Q(Exists(held))
+    visits = Visit.objects.filter(cadre_id=cadre_id).values("pk")
+    held = Assignment.objects.filter(cadre_id=cadre_id, end_date__isnull=True).values("entity_id")
+    return Q(visit_id__in=visits) | Q(entity_id__in=held)
 
 
 def scope_issues(qs: QuerySet, user) -> QuerySet:
