@@ -64,7 +64,7 @@ test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (S
 	exit $$rc
 
 # Benchmarks against a generated demo on PostgreSQL (not part of `make test`): see tests/benchmarks.
-BENCH_SCALE ?= 1
+BENCH_SCALE ?= 25
 bench: $(filter .tools/bin/uv,$(UV)) ## benchmarks with targets on PostgreSQL (BENCH_DATABASE_URL, BENCH_SCALE); writes BENCHMARKS.md
 	$(UV) sync --locked --group bench
 	BENCH_SCALE=$(BENCH_SCALE) $(PY) -m tests.benchmarks

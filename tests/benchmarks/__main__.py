@@ -2,8 +2,9 @@
 write BENCHMARKS.md.
 
     BENCH_DATABASE_URL  PostgreSQL database to use (created if missing);
-                        default postgres://postgres@127.0.0.1:5432/baobao_bench
-    BENCH_SCALE         seed_demo --scale for a fresh database (default 1: one Tongren-sized city)
+                        default postgres://postgres@127.0.0.1:5432/baobao_bench_<scale>
+    BENCH_SCALE         seed_demo --scale for a fresh database (default 25: a province of about a
+                        million businesses, ~10 minutes to generate; 1 is one Tongren-sized city)
     BENCH_ONLY          run only the cases whose module name contains this text
 """
 
@@ -15,12 +16,17 @@ import sys
 import time
 from pathlib import Path
 
-DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/baobao_bench"
+# One database per scale, so a province and a one-city demo never meet under one name.
+DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/baobao_bench_{scale:g}"
+DEFAULT_SCALE = "25"
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def _configure() -> None:
-    os.environ["DATABASE_URL"] = os.environ.get("BENCH_DATABASE_URL", DEFAULT_URL)
+    scale = float(os.environ.get("BENCH_SCALE", DEFAULT_SCALE))
+    os.environ["DATABASE_URL"] = os.environ.get(
+        "BENCH_DATABASE_URL", DEFAULT_URL.format(scale=scale)
+    )
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "baobao.settings")
     sys.path.insert(0, str(ROOT))
     import django
@@ -133,7 +139,7 @@ def _machine() -> str:
 
 def main() -> int:
     _configure()
-    scale = float(os.environ.get("BENCH_SCALE", "1"))
+    scale = float(os.environ.get("BENCH_SCALE", DEFAULT_SCALE))
     only = os.environ.get("BENCH_ONLY", "")
     _prepare(scale)
     started = time.monotonic()
@@ -156,6 +162,8 @@ def main() -> int:
         f"Machine: {_machine()}.",
         f"Data: `seed_demo --scale {scale:g}`: {_data_size()}.",
         f"Reproduce: `{command}` ({minutes:.0f} min for the cases).",
+        "The load test (`make load`: 50 cadres logging visits and 10 clerks browsing, against",
+        "gunicorn) writes its own table to `tests/benchmarks/load/LOAD.md`.",
         "",
         "Pages are requests through the full Django stack (middleware, view, template) with the",
         "in-process test client: median and p95 of repeated requests after a warm-up. DB ms is the",

@@ -1,6 +1,6 @@
 """``make load``: a short, bounded load test of the app as it runs in production.
 
-1. Copies the benchmark database (``CREATE DATABASE baobao_load TEMPLATE baobao_bench``, built by
+1. Copies the benchmark database (``CREATE DATABASE baobao_load TEMPLATE baobao_bench_1``, built by
    ``make bench`` first when missing), so that the visits the run writes never reach it.
 2. In the copy: activates the logins of LOAD_CADRES cadres who hold businesses (the demo gives
    every cadre an inactive login) and creates LOAD_CLERKS office logins, all with one password.
@@ -9,7 +9,7 @@
 4. Runs locust headless, bounded in users and time (locustfile.py), then stops gunicorn, drops
    the copy and the temporary files, prints the table and writes it to LOAD.md beside this file.
 
-    BENCH_DATABASE_URL  the benchmark database to copy (default .../baobao_bench)
+    BENCH_DATABASE_URL  the benchmark database to copy (default .../baobao_bench_1, `make bench BENCH_SCALE=1`)
     LOAD_DATABASE_NAME  the copy's name (default baobao_load; dropped at the end)
     LOAD_KEEP_DATABASE  "1" keeps the copy for a look afterwards
     LOAD_USERS          concurrent users (default 60: LOAD_CADRES cadres, the rest clerks)
@@ -42,7 +42,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
-DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/baobao_bench"
+DEFAULT_BENCH_URL = "postgres://postgres@127.0.0.1:5432/baobao_bench_1"
 PASSWORD = "Load@2026-only-for-the-load-copy"
 # Clerks: two at the city office, the rest at county offices (the main users), round the counties.
 CITY_CLERKS = 2
