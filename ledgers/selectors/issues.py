@@ -1,0 +1,103 @@
+"""问题与处理台账: the issues found and what became of them."""
+
+from collections.abc import Iterator
+
+from django.db.models import OuterRef, Subquery
+from django.utils import timezone
+
+from inspections.models import (
+    ActorKind,
+    Issue,
+    IssueCategory,
+    IssueEvent,
+    IssueSeverity,
+    IssueStatus,
+)
+from ledgers.selectors.common import (
+    CHUNK,
+    DivisionNames,
+    Period,
+    choice_labels,
+    level_label,
+    person_name,
+    within_scope,
+    yes_no,
+)
+
+
+def issue_ledger_queryset(*, user, division, period: Period | None = None):
+    qs = within_scope(Issue.objects, user, division, "entity__division")
+    return qs.filter(period.datetime_q("created_at")) if period else qs
+
+
+def issue_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
+    """问题与处理台账: every issue raised in the period, its deadline, status and days overdue."""
+    today = today or timezone.localdate()
+    names = DivisionNames(division)
+    categories, severities = (
+        choice_labels(IssueCategory.choices),
+        choice_labels(IssueSeverity.choices),
+    )
+    actors, statuses = choice_labels(ActorKind.choices), choice_labels(IssueStatus.choices)
+    last_note = (
+        IssueEvent.objects.filter(issue=OuterRef("pk")).exclude(note="").order_by("-at", "-pk")
+    )
+    qs = (
+        issue_ledger_queryset(user=user, division=division, period=period)
+        .annotate(last_note=Subquery(last_note.values("note")[:1]))
+        .values_list(
+            "created_at",
+            "entity__division__path",
+            "entity__name",
+            "entity__uscc",
+            "entity__grade",
+            "visit__visited_at",
+            "visit__cadre__name",
+            "visit__cadre__division__level",
+            "category",
+            "severity",
+            "description",
+            "actor_kind",
+            "actor_name",
+            "deadline",
+            "status",
+            "closed_at",
+            "last_note",
+            "raised_by__last_name",
+            "raised_by__first_name",
+            "raised_by__username",
+        )
+        .order_by("created_at", "pk")
+    )
+    for n, row in enumerate(qs.iterator(chunk_size=CHUNK), 1):
+        (raised, path, entity, uscc, grade, visited, cadre, level) = row[:8]
+        (category, severity, description, actor, actor_name, deadline, status, closed) = row[8:16]
+        note, last, first, username = row[16:]
+        overdue = status != IssueStatus.CLOSED and deadline < today
+        days_to_close = (
+            (timezone.localdate(closed) - timezone.localdate(raised)).days if closed else None
+        )
+        yield (
+            n,
+            raised,
+            *names.of(path),
+            entity,
+            uscc,
+            grade,
+            visited,
+            cadre,
+            level_label(level),
+            categories.get(category, category),
+            severities.get(severity, severity),
+            description,
+            actors.get(actor, actor),
+            actor_name,
+            deadline,
+            statuses.get(status, status),
+            yes_no(overdue),
+            (today - deadline).days if overdue else 0,
+            closed,
+            days_to_close,
+            note or "",
+            person_name(last, first, username),
+        )
