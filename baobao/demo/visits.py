@@ -221,6 +221,9 @@ def _quarter_visits(plan, rng, city, quarter, today, users, assistant, checklist
     )
     demo_cadre, demo_county = city.demo_cadre, city.demo_county.path
     demo_done = demo_missed = 0
+    # The quarter just ended: the demo cadre leaves one business unvisited, so that the demo
+    # inbox shows the quarter-end overdue warning (and the office's digest names them).
+    demo_leaves_one = quarter == Quarter.of(today).previous()
     for entity, spans in zip(city.entities, city.spans, strict=True):
         span = _holder_on(spans, day)
         if span is None or (is_current and entity.status == EntityStatus.CLOSED):
@@ -232,6 +235,8 @@ def _quarter_visits(plan, rng, city, quarter, today, users, assistant, checklist
             demo_done, demo_missed = demo_done + visit_it, demo_missed + (not visit_it)
         else:
             visit_it = rng.random() < share
+            if span.cadre is demo_cadre and demo_leaves_one:
+                visit_it, demo_leaves_one = False, False
         if not visit_it:
             continue
         first = max(quarter.first_day, span.start)

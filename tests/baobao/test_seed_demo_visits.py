@@ -11,7 +11,7 @@ import time_machine
 from django.core.management import call_command
 from django.utils import timezone
 
-from baobao.models import User
+from baobao.models import Notification, NotificationKind, User
 from entities.models import Entity
 from inspections.models import Issue, IssueEvent, IssueStatus, Visit, VisitCheck
 from inspections.quarters import Quarter
@@ -103,3 +103,31 @@ def test_a_second_run_changes_nothing(seeded):
     with time_machine.travel(datetime.datetime(2026, 11, 24, 10, 0, tzinfo=datetime.UTC)):
         call_command("seed_demo", scale=0.01, stdout=io.StringIO())
     assert [m.objects.count() for m in (Visit, VisitCheck, Issue, IssueEvent, User)] == before
+
+
+def test_the_demo_inboxes_hold_every_kind_of_reminder(seeded):
+    # given the seeded demo (the demo cadre left one business unvisited last quarter)
+    inbox = {
+        username: set(
+            Notification.objects.filter(recipient__username=username).values_list("kind", flat=True)
+        )
+        for username in ("cadre", "county", "city")
+    }
+    last = supervision_rate(
+        entities=due_entities(cadre=User.objects.get(username="cadre").cadre, quarter=PAST[0]),
+        quarter=PAST[0],
+        today=TODAY,
+    )
+    assert last["visited"] == last["due"] - 1
+    # then the cadre has each kind that goes to cadres, the quarter-end warning included
+    assert {
+        NotificationKind.QUARTER_START,
+        NotificationKind.IN_QUARTER,
+        NotificationKind.QUARTER_END_OVERDUE,
+        NotificationKind.ISSUE_DEADLINE_SOON,
+        NotificationKind.ISSUE_OVERDUE,
+    } <= inbox["cadre"]
+    # and the offices have their digests: the county its overdue issues, the city (the office
+    # above the county-level demo cadre) the quarter-end one naming them
+    assert NotificationKind.ISSUE_OVERDUE in inbox["county"]
+    assert NotificationKind.QUARTER_END_OVERDUE in inbox["city"]
