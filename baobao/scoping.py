@@ -115,7 +115,13 @@ def require_division_in_scope(user, division) -> None:
     if user is None:
         return
     require_register_writer(user)
-    if user.is_system_admin:
-        return
-    if not (user.division_id and user.division.contains(division)):
+    if not division_in_scope(user, division):
         raise PermissionDenied(_("%(division)s is outside your area.") % {"division": division})
+
+
+def division_in_scope(user, division) -> bool:
+    """May ``user`` write to something in ``division``? The admin anywhere, others in their
+    own division's subtree. (Read scoping is ``_scope``; this is the writers' side.)"""
+    if user.is_system_admin:
+        return True
+    return bool(user.division_id and user.division.contains(division))

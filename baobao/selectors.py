@@ -16,9 +16,9 @@ from inspections.selectors import rates_by_child_division
 RECENT_ADJUSTMENTS = 10
 
 
-def _home_division(user) -> Division | None:
-    """Where the home's rates start: the office's own division, or for the admin the single top
-    of the tree (None when there are several or none)."""
+def root_division(user) -> Division | None:
+    """Where a user's area overview (home rates, dashboard) starts: an office's own division;
+    for the admin the single top of the tree (None when there are several or none)."""
     if user.is_office:
         return user.division if user.division_id else None
     roots = list(Division.objects.filter(parent__isnull=True)[:2])
@@ -27,7 +27,7 @@ def _home_division(user) -> Division | None:
 
 def home_rates(*, user, today=None) -> dict | None:
     """This quarter's supervision rate (季度督导率) per child division of the user's scope."""
-    division = _home_division(user)
+    division = root_division(user)
     if division is None:
         return None
     quarter = Quarter.of(today or timezone.localdate())

@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from cadres.models import AideKind, Assignment, Cadre
+from entities.tables import GradeColumn
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 NOWRAP = {"td": {"class": "nowrap"}}
@@ -88,7 +89,7 @@ class HoldingTable(tables.Table):
         verbose_name=_("Business"),
         order_by=("entity__name",),
     )
-    grade = tables.Column(
+    grade = GradeColumn(
         accessor="entity__grade", verbose_name=_("Grade"), order_by=("entity__grade",)
     )
     division = tables.Column(
@@ -114,9 +115,6 @@ class HoldingTable(tables.Table):
         self.can_write = can_write
         if not can_write:
             self.columns.hide("actions")
-
-    def render_grade(self, record):
-        return format_html('<span class="badge grade-{0}">{0}</span>', record.entity.grade)
 
     def render_start_date(self, value):
         return value.isoformat()

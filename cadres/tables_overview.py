@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from baobao.models import Level
+from entities.tables import GradeColumn
 
 
 def _holds(scope_path: str | None, path: str) -> bool:
@@ -45,10 +46,6 @@ class OverviewTable(tables.Table):
         orderable = False
 
 
-GRADE_BADGE = '<span class="badge grade-{{ record.grade }}">{{ record.grade }}</span>'
-HELD_GRADE_BADGE = (
-    '<span class="badge grade-{{ record.entity.grade }}">{{ record.entity.grade }}</span>'
-)
 ACTION_ATTRS = {"td": {"class": "nowrap"}}
 NOWRAP = {"td": {"class": "nowrap"}}
 NUMBER = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -59,7 +56,7 @@ class UnheldTable(OverviewTable):
         empty_text = _("None: every open business has a holder.")
 
     name = tables.Column(verbose_name=_("Business"), linkify=("entities:detail", [tables.A("pk")]))
-    grade = tables.TemplateColumn(GRADE_BADGE, verbose_name=_("Grade"))
+    grade = GradeColumn(verbose_name=_("Grade"))
     business_type = tables.Column(verbose_name=_("Business type"))
     division = tables.Column(accessor="division__name", verbose_name=_("Area"))
     status = tables.Column(verbose_name=_("Status"))
@@ -119,9 +116,7 @@ class BelowLevelTable(OverviewTable):
         verbose_name=_("Business"),
         linkify=("entities:detail", [tables.A("entity_id")]),
     )
-    grade = tables.TemplateColumn(
-        HELD_GRADE_BADGE, accessor="entity__grade", verbose_name=_("Grade")
-    )
+    grade = GradeColumn(accessor="entity__grade", verbose_name=_("Grade"))
     division = tables.Column(accessor="entity__division__name", verbose_name=_("Area"))
     cadre = tables.Column(accessor="cadre__name", verbose_name=_("Held by"))
     level = tables.Column(accessor="cadre__division__level", verbose_name=_("Holder's level"))

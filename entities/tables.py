@@ -11,6 +11,13 @@ from cadres.models import CadreStatus
 from entities.models import Entity, Zone
 
 
+class GradeColumn(tables.Column):
+    """A business's risk grade as its coloured badge (A/B/C/D)."""
+
+    def render(self, value):
+        return format_html('<span class="badge grade-{0}">{0}</span>', value)
+
+
 def holder_cell(holding) -> str:
     """The holder column of a business row (an ``Assignment``) or a zone row (a
     ``ZoneAssignment``: never through a zone, never escalated). Built in Python, not with a
@@ -40,7 +47,7 @@ class EntityTable(tables.Table):
         "entities:detail", args=[tables.A("pk")], verbose_name=_("Name"), order_by=("name", "id")
     )
     uscc = tables.Column(verbose_name=_("Credit code"), orderable=False)
-    grade = tables.Column(verbose_name=_("Grade"), order_by=("grade", "name", "id"))
+    grade = GradeColumn(verbose_name=_("Grade"), order_by=("grade", "name", "id"))
     business_type = tables.Column(
         verbose_name=_("Business type"), order_by=("business_type", "name", "id")
     )
@@ -63,9 +70,6 @@ class EntityTable(tables.Table):
             "holder",
         )
         empty_text = _("No businesses match.")
-
-    def render_grade(self, value):
-        return format_html('<span class="badge grade-{}">{}</span>', value, value)
 
     def render_holder(self, record):
         return holder_cell(record.current_holdings[0] if record.current_holdings else None)

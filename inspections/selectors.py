@@ -52,13 +52,13 @@ class DaysSince(Func):
         )
 
 
-def _held_on(day: datetime.date, **conditions) -> Q:
+def held_on(day: datetime.date, **conditions) -> Q:
     """A holding (through ``assignments``) open on ``day``: start inclusive, end exclusive."""
     return Q(start_date__lte=day, **conditions) & (Q(end_date__isnull=True) | Q(end_date__gt=day))
 
 
 def _holding_exists(day: datetime.date, **conditions) -> Exists:
-    return Exists(Assignment.objects.filter(_held_on(day, entity=OuterRef("pk"), **conditions)))
+    return Exists(Assignment.objects.filter(held_on(day, entity=OuterRef("pk"), **conditions)))
 
 
 def _visited_in(quarter: Quarter) -> Exists:

@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from entities.tables import GradeColumn
 from inspections.models import Issue, Visit
 
 NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
@@ -30,12 +31,7 @@ class VisitTable(tables.Table):
         orderable=False,
     )
     area = tables.Column(accessor="entity__division__name", verbose_name=_("Area"), orderable=False)
-    grade = tables.TemplateColumn(
-        '<span class="badge grade-{{ value }}">{{ value }}</span>',
-        accessor="entity__grade",
-        verbose_name=_("Grade"),
-        orderable=False,
-    )
+    grade = GradeColumn(accessor="entity__grade", verbose_name=_("Grade"), orderable=False)
     cadre = tables.Column(accessor="cadre__name", verbose_name=_("Cadre"), orderable=False)
     logged_by = tables.Column(empty_values=(), verbose_name=_("Logged by"), orderable=False)
     on_site = tables.BooleanColumn(verbose_name=_("On site"), orderable=False)

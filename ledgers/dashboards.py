@@ -46,8 +46,9 @@ from cadres.selectors.overview import OPEN_STATUSES
 from entities.models import Entity, EntityStatus, Grade
 from inspections.models import Issue, IssueStatus, Visit
 from inspections.quarters import Quarter
-from inspections.selectors import overdue_condition
+from inspections.selectors import held_on, overdue_condition
 from inspections.services import VISIT_GRACE_DAYS
+from ledgers.selectors.common import local_midnight
 
 # The trend: this quarter and the TREND_QUARTERS - 1 quarters before it.
 TREND_QUARTERS = 5
@@ -190,17 +191,10 @@ def _entity_counts(entities: QuerySet[Entity], digits: int) -> dict[str, dict]:
     )
 
 
-def _held_on(day: datetime.date, prefix: str = "") -> Q:
-    """A holding open on ``day`` (start inclusive, end exclusive); ``prefix`` leads to it."""
-    return Q(**{f"{prefix}start_date__lte": day}) & (
-        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gt": day})
-    )
-
-
 def _due_on(day: datetime.date, today: datetime.date) -> Q:
     """The holdings that make a business due in the quarter whose reference day is ``day`` (the
     rules of inspections.quarters, as ``inspections.selectors.supervision_rate`` applies them)."""
-    due = _held_on(day)
+    due = held_on(day)
     if day == today:
         # The current quarter: a business closed today but still held is no longer due.
         due &= ~Q(entity__status=EntityStatus.CLOSED)
@@ -226,7 +220,7 @@ def _holding_counts(
     )
     window = Q(end_date__isnull=True)
     for day in days.values():
-        window |= _held_on(day)
+        window |= held_on(day)
     return _by_child(
         holdings.filter(window),
         "entity__division__path",
@@ -327,7 +321,7 @@ def _overdue_counts(
     holdings: QuerySet[Assignment], digits: int, quarter: Quarter
 ) -> tuple[dict[str, int], int]:
     day = quarter.last_day
-    unvisited = holdings.filter(_held_on(day)).exclude(
+    unvisited = holdings.filter(held_on(day)).exclude(
         Exists(Visit.objects.filter(entity=OuterRef("entity"), quarter=quarter.code))
     )
     per_child = {
@@ -392,19 +386,6 @@ def _children(division: Division) -> list[Division]:
     return list(Division.objects.filter(parent=division).order_by("code"))
 
 
-def dashboard_root(user) -> Division | None:
-    """Where a user's dashboard starts: an office's own division; for the admin the single top
-    of the tree (None when there are several or none)."""
-    if user.is_office:
-        return user.division if user.division_id else None
-    roots = list(Division.objects.filter(parent__isnull=True)[:2])
-    return roots[0] if len(roots) == 1 else None
-
-
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def dashboard(*, user, division: Division, today: datetime.date | None = None) -> dict:
     """The dashboard of ``division`` (already checked to be in the user's scope): a row per child
     division in code order (and one for businesses registered on ``division`` itself, if any),
@@ -413,7 +394,7 @@ def dashboard(*, user, division: Division, today: datetime.date | None = None) -
     quarters = trend_quarters(today)
     ended = last_ended_quarter(today)
     digits = _child_digits(division)
-    since = _start_of(quarters[0].first_day)
+    since = local_midnight(quarters[0].first_day)
 
     holdings = _holdings(user, division)
     entity_rows = _entity_counts(_entities(user, division), digits)

@@ -28,14 +28,11 @@ from ledgers.dashboards import (
     _holding_counts,
     _holdings,
     _overdue_figures,
-    _start_of,
+    _ratio,
     _visited_counts,
     _visits,
 )
-
-
-def _ratio(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
+from ledgers.selectors.common import local_midnight
 
 
 def parse_month(text: str) -> datetime.date:
@@ -163,7 +160,7 @@ def _month_issues(
     user, division: Division, digits: int, start, end, as_of: datetime.date
 ) -> dict[str, dict]:
     """Issues raised and closed in [start, end), and those overdue at the end of ``as_of``."""
-    after = _start_of(as_of + datetime.timedelta(days=1))
+    after = local_midnight(as_of + datetime.timedelta(days=1))
     still_open = ~Q(status=IssueStatus.CLOSED) | Q(closed_at__gte=after)
     return _by_child(
         Issue.objects.for_user(user).filter(entity__division__path__startswith=division.path),
@@ -185,8 +182,8 @@ def monthly_report(
     quarter = Quarter.of(as_of)
     ended = quarter.previous()
     digits = _child_digits(division)
-    start = _start_of(month)
-    end = _start_of(as_of + datetime.timedelta(days=1))
+    start = local_midnight(month)
+    end = local_midnight(as_of + datetime.timedelta(days=1))
 
     holdings = _holdings(user, division)
     entity_rows = _entity_counts(_entities(user, division), digits)

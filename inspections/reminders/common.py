@@ -17,7 +17,7 @@ from cadres.models import Assignment, Cadre, CadreStatus
 from entities.models import EntityStatus
 from inspections.models import Visit
 from inspections.quarters import Quarter
-from inspections.selectors import _held_on
+from inspections.selectors import held_on
 
 BATCH_SIZE = 500
 NAMES_SHOWN = 20  # businesses (or cadres, issues) named in one message; the rest are counted
@@ -97,7 +97,7 @@ def cadre_dues(quarter: Quarter, today: datetime.date, batch_size: int) -> Itera
     fields = ("id", "name", "division_id", "division__parent_id")
     for batch in keyset_batches(cadres, fields, batch_size):
         dues = {c["id"]: CadreDue(c) for c in batch}
-        held = Assignment.objects.filter(_held_on(day), cadre_id__in=list(dues))
+        held = Assignment.objects.filter(held_on(day), cadre_id__in=list(dues))
         if day == today:
             held = held.exclude(entity__status=EntityStatus.CLOSED)
         visited = Exists(Visit.objects.filter(entity=OuterRef("entity_id"), quarter=quarter.code))

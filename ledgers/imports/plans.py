@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from baobao.models import Level
+from baobao.scoping import division_in_scope
 from baobao.validators import (
     normalize_phone,
     normalize_uscc,
@@ -125,7 +126,7 @@ def _plan_entities(rows, user) -> list[RowPlan]:
             plan.action = Action.CREATE
             continue
         plan.target = existing
-        if not user.is_system_admin and not user.division.contains(existing.division):
+        if not division_in_scope(user, existing.division):
             plan.refuse(
                 "uscc",
                 _("This business is registered in %(division)s, outside your area.")
@@ -231,7 +232,7 @@ def _plan_cadres(rows, user) -> list[RowPlan]:
             plan.action = Action.CREATE
             continue
         plan.target = cadre
-        if not user.is_system_admin and not user.division.contains(cadre.division):
+        if not division_in_scope(user, cadre.division):
             plan.refuse(
                 "phone",
                 _("This phone belongs to a cadre of %(division)s, outside your area.")

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baobao.models import Division
+from baobao.scoping import division_in_scope
 from baobao.validators import (
     normalize_phone,
     validate_mobile,
@@ -85,7 +86,7 @@ def check_division(plan: RowPlan, divisions, user) -> Division | None:
     if division is None:
         plan.refuse("division", _("Unknown division code %(code)s.") % {"code": text or "—"})
         return None
-    if not user.is_system_admin and not (user.division_id and user.division.contains(division)):
+    if not division_in_scope(user, division):
         plan.refuse("division", _("%(division)s is outside your area.") % {"division": division})
         return None
     return division

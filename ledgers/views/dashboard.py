@@ -6,8 +6,8 @@ from django.views.generic import TemplateView
 
 from baobao.mixins import OfficeRequiredMixin
 from baobao.models import Division
-from baobao.selectors import access_division
-from ledgers.dashboards import dashboard, dashboard_root
+from baobao.selectors import access_division, root_division
+from ledgers.dashboards import dashboard
 
 # The bar chart of this quarter's rate per area, in SVG user units.
 BAR_WIDTH = 640
@@ -32,7 +32,7 @@ def chosen_division(user, request) -> Division | None:
         if division is None:
             raise Http404
         return division
-    return dashboard_root(user)
+    return root_division(user)
 
 
 def _percent(rate: float | None) -> float | None:
