@@ -10,7 +10,9 @@ from baobao.models import Division
 class DivisionFilter(django_filters.Filter):
     """Narrow to a division's subtree. The id must be inside the user's scope (else ignored).
 
-    ``field_name`` is the path to the Division, e.g. "division" or "entity__division".
+    ``field_name`` leads to a division path: "division__path" through the row's division, or
+    "entity__division_path", a business's own copy (no join). The business list has its own
+    (``entities.filters.AreaFilter``).
     """
 
     field_class = forms.IntegerField
@@ -19,13 +21,13 @@ class DivisionFilter(django_filters.Filter):
         division = self.parent.chosen_division(value)
         if division is None:
             return qs
-        return qs.filter(**{f"{self.field_name}__path__startswith": division.path})
+        return qs.filter(**{f"{self.field_name}__startswith": division.path})
 
 
 class ScopedFilterSet(django_filters.FilterSet):
     """A FilterSet that knows the user, for choices and the division chooser."""
 
-    division = DivisionFilter(field_name="division", label=_("Area"))
+    division = DivisionFilter(field_name="division__path", label=_("Area"))
 
     def __init__(self, data=None, queryset=None, *, request, **kwargs):
         self.user = request.user

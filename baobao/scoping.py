@@ -36,16 +36,22 @@ def scope_divisions(qs: QuerySet, user) -> QuerySet:
     return qs.none()
 
 
-def _scope(qs: QuerySet, user, *, division_path: str, cadre: Callable[[int], Q]) -> QuerySet:
-    """The one rule behind every ``scope_*``: the admin sees all; office staff see the rows whose
-    division (reached through ``division_path``) lies in their subtree; a cadre, 协保员 or 联络员
-    sees ``cadre(cadre_id)``; anyone else nothing."""
+def _under(lookup: str) -> Callable[[str], Q]:
+    """The rows whose division path (reached through ``lookup``) starts with a prefix."""
+    return lambda prefix: Q(**{f"{lookup}__startswith": prefix})
+
+
+def _scope(qs: QuerySet, user, *, area: Callable[[str], Q], cadre: Callable[[int], Q]) -> QuerySet:
+    """The one rule behind every ``scope_*``: the admin sees all; office staff see ``area(their
+    division's path)``; a cadre, 协保员 or 联络员 sees ``cadre(cadre_id)``; anyone else nothing.
+    Rows of a business go through the business's own copy of its path
+    (``Entity.division_path``), without a join to the divisions."""
     if _sees_all(user):
         return qs
     if not user.is_authenticated:
         return qs.none()
-    if path := _division_path(user):
-        return qs.filter(**{f"{division_path}__path__startswith": path})
+    if prefix := _division_path(user):
+        return qs.filter(area(prefix))
     if cadre_id := user.acting_cadre_id:
         return qs.filter(cadre(cadre_id))
     return qs.none()
@@ -57,32 +63,34 @@ def _holds(cadre_id: int) -> Q:
 
 
 def scope_entities(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, division_path="division", cadre=_holds)
+    from entities.models import area_q
+
+    return _scope(qs, user, area=area_q, cadre=_holds)
 
 
 def scope_cadres(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, division_path="division", cadre=lambda cadre_id: Q(pk=cadre_id))
+    return _scope(qs, user, area=_under("division__path"), cadre=lambda cadre_id: Q(pk=cadre_id))
 
 
 def scope_zones(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, division_path="division", cadre=_holds)
+    return _scope(qs, user, area=_under("division__path"), cadre=_holds)
 
 
 def scope_assignments(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, division_path="entity__division", cadre=lambda c: Q(cadre_id=c))
+    return _scope(qs, user, area=_under("entity__division_path"), cadre=lambda c: Q(cadre_id=c))
 
 
 def scope_adjustments(qs: QuerySet, user) -> QuerySet:
     return _scope(
         qs,
         user,
-        division_path="entity__division",
+        area=_under("entity__division_path"),
         cadre=lambda c: Q(from_cadre_id=c) | Q(to_cadre_id=c),
     )
 
 
 def scope_visits(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, division_path="entity__division", cadre=lambda c: Q(cadre_id=c))
+    return _scope(qs, user, area=_under("entity__division_path"), cadre=lambda c: Q(cadre_id=c))
 
 
 def _issue_of_cadre(cadre_id: int) -> Q:
@@ -98,7 +106,7 @@ def _issue_of_cadre(cadre_id: int) -> Q:
 
 
 def scope_issues(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, division_path="entity__division", cadre=_issue_of_cadre)
+    return _scope(qs, user, area=_under("entity__division_path"), cadre=_issue_of_cadre)
 
 
 def require_register_writer(user) -> None:

@@ -8,7 +8,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
-from baobao.filters import ScopedFilterSet
+from baobao.filters import DivisionFilter, ScopedFilterSet
 from cadres.models import Assignment, Cadre, CadreStatus
 from entities.models import BusinessType, Entity, EntityStatus, Grade, Zone
 
@@ -25,7 +25,17 @@ def _current_holding(**conditions):
     )
 
 
+class AreaFilter(DivisionFilter):
+    """The area's businesses through ``Entity.objects.in_area`` (a city's or a county's in name
+    order on an index of their own)."""
+
+    def filter(self, qs, value):
+        division = self.parent.chosen_division(value)
+        return qs if division is None else qs.in_area(division)
+
+
 class EntityFilter(ScopedFilterSet):
+    division = AreaFilter(label=_("Area"))
     q = django_filters.CharFilter(
         method="filter_q",
         label=_("Name or code"),

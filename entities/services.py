@@ -292,7 +292,10 @@ def entities_create_bulk(*, rows: list[dict], by, reason: str, batch_size: int =
     today = timezone.localdate()
     created = 0
     for start in range(0, len(rows), batch_size):
-        chunk = [Entity(**row) for row in rows[start : start + batch_size]]
+        chunk = [
+            Entity(**row, division_path=row["division"].path)
+            for row in rows[start : start + batch_size]
+        ]
         # PostgreSQL and SQLite both return the new ids (RETURNING).
         entities = bulk_create_with_history(chunk, Entity, batch_size=batch_size, default_user=by)
         GradeChange.objects.bulk_create(

@@ -42,7 +42,7 @@ class QuarterFilter(django_filters.Filter):
 
 
 class _LedgerFilter(ScopedFilterSet):
-    division = DivisionFilter(field_name="entity__division", label=_("Area"))
+    division = DivisionFilter(field_name="entity__division_path", label=_("Area"))
     grade = django_filters.ChoiceFilter(
         field_name="entity__grade", choices=Grade.choices, label=_("Grade"), empty_label=_("All")
     )

@@ -115,6 +115,8 @@ class EntityFactory(factory.django.DjangoModelFactory):
     business_type = BusinessType.CATERING
     grade = Grade.D
     division = factory.LazyFunction(village)
+    # save() keeps it; set here too for built objects written in bulk (the demo's COPY writer).
+    division_path = factory.LazyAttribute(lambda entity: entity.division.path)
     address = "测试路1号"
     contact_phone = "0856-5221234"
 

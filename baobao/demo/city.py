@@ -216,6 +216,7 @@ class CityBuilder:
             business_type=business_type,
             grade=grade,
             division=village,
+            division_path=village.path,
             address=address,
             director_name=names.person(rng) if large else "",
             director_phone=phones.any() if large else "",

@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from baobao.forms import add_service_error
+from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm
@@ -24,7 +25,7 @@ from entities.selectors import (
 )
 from entities.services import entity_change_status, entity_create, entity_regrade, entity_update
 from entities.tables import EntityTable
-from entities.views.common import RegisterFormView, paginate
+from entities.views.common import PER_PAGE, RegisterFormView
 from inspections.selectors import entity_quarter_status
 
 
@@ -34,9 +35,12 @@ class EntityListView(OfficeRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         filters = EntityFilter(self.request.GET, request=self.request)
         table = EntityTable(entity_list(user=self.request.user, filters=filters))
-        paginate(self.request, table)
+        # A province's list: seek paging, so a deep page costs what the first one does.
+        pager = keyset_paginate(self.request, table, per_page=PER_PAGE)
         held_by = filters.form.cleaned_data.get("held_by") if filters.is_valid() else None
-        return super().get_context_data(filters=filters, table=table, held_by=held_by, **kwargs)
+        return super().get_context_data(
+            filters=filters, table=table, pager=pager, held_by=held_by, **kwargs
+        )
 
 
 class EntityDetailView(LoginRequiredMixin, TemplateView):

@@ -18,7 +18,6 @@ from cadres.models import (
     ZoneAssignment,
 )
 from entities.models import BusinessType, Entity, EntityStatus, Grade, GradeChange, Zone
-from entities.views.common import PER_PAGE
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
@@ -353,18 +352,6 @@ def test_the_list_runs_the_same_few_queries_whatever_the_page_size(
         assert len(listed(client.get(reverse("entities:list")))) == rows
     # and no COUNT(*) is run to page the table
     assert not any("COUNT(" in q["sql"].upper() for q in captured.captured_queries)
-
-
-def test_the_list_pages_without_counting(client, clerk):
-    # given one page and a bit of businesses
-    for n in range(PER_PAGE + 3):
-        EntityFactory(name=f"店{n:03d}")
-    url = reverse("entities:list")
-    # then page 1 is full and page 2 has the rest
-    assert len(listed(client.get(url))) == PER_PAGE
-    assert listed(client.get(url, {"page": 2})) == [
-        f"店{n:03d}" for n in range(PER_PAGE, PER_PAGE + 3)
-    ]
 
 
 # --- the detail page ------------------------------------------------------------------------
