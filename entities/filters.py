@@ -5,7 +5,10 @@ import re
 
 import django_filters
 from django import forms
-from django.db.models import Exists, OuterRef, Q
+from django.contrib.postgres.fields import ArrayField
+from django.db import connection
+from django.db.models import Exists, Func, OuterRef, Q, TextField
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from baobao.filters import DivisionFilter, ScopedFilterSet
@@ -17,6 +20,14 @@ YES_NO = [("yes", _("Yes")), ("no", _("No"))]
 # A search that looks like a credit code or a licence number (letters and digits only, at least
 # ten of them) is matched exactly against both, through their unique indexes.
 _CODE_SHAPE = re.compile(r"^[0-9A-Z]{10,40}$")
+
+
+class NameBigrams(Func):
+    """``name_bigrams(text)``: the distinct character pairs of a text (PostgreSQL, migration
+    0006 of entities, which indexes it over ``UPPER(name)``)."""
+
+    function = "name_bigrams"
+    output_field = ArrayField(TextField())
 
 
 def _current_holding(**conditions):
@@ -87,7 +98,13 @@ class EntityFilter(ScopedFilterSet):
         code = re.sub(r"\s+", "", value).upper()
         if _CODE_SHAPE.match(code):
             return queryset.filter(Q(uscc=code) | Q(licence_no=code))
-        return queryset.filter(name__icontains=value)
+        queryset = queryset.filter(name__icontains=value)
+        if len(value) == 2 and connection.vendor == "postgresql":
+            # Two characters (酒楼, 超市) are too short for the trigram index: the pair index
+            # of migration 0006 finds the candidates, the LIKE above keeps the exact matches.
+            pair = NameBigrams(Upper("name"))
+            queryset = queryset.alias(name_pairs=pair).filter(name_pairs__contains=[value.upper()])
+        return queryset
 
     def filter_covered(self, queryset, name, value):
         in_post = _current_holding(cadre__status=CadreStatus.ACTIVE)
