@@ -28,7 +28,10 @@ CLERK_LOGINS = itertools.cycle(USERS["clerks"])
 PHOTO_SHARE = 0.2
 ISSUE_SHARE = 0.1
 VISIT_LINK = re.compile(r'href="(/inspections/visits/new/\?entity=\d+)"')
-NEXT_PAGE = re.compile(r'<li class="next[^"]*">\s*<a[^>]*href="([^"]+)"')
+# The "next" link of a counted pager (django-tables2's) or of a seek pager (baobao.keyset).
+NEXT_PAGE = re.compile(
+    r'<li class="next[^"]*">\s*<a[^>]*href="([^"]+)"|<a href="([^"]+)" rel="next"'
+)
 
 
 def _tiny_jpeg() -> bytes:
@@ -246,5 +249,5 @@ class Clerk(Office):
     def _next_page(self, html: str, path: str, name: str) -> None:
         """Follow the table's "next" link, as a clerk paging on would."""
         if match := NEXT_PAGE.search(html):
-            href = match.group(1).replace("&amp;", "&")
+            href = (match.group(1) or match.group(2)).replace("&amp;", "&")
             self.expect(href if href.startswith("/") else path + href, name, "<table")
