@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "ledgers.tasks.quarter_figures_refresh",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Every 5 minutes, day and night: the province's and the cities' dashboards as snapshots.
+    "dashboards-snapshots": {
+        "task": "ledgers.tasks.dashboard_snapshots_take",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every day at 03:30: delete export files past their retention (the job rows stay).
     "exports-purge": {
         "task": "ledgers.tasks.exports_purge",

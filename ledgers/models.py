@@ -148,3 +148,58 @@ class ImportBatch(models.Model):  # 表格导入批次
 
     def __str__(self):
         return self.original_name
+
+
+class DashboardSnapshot(models.Model):  # 看板数据快照
+    """A large area's dashboard figures as the refresh task last computed them, so that its page
+    reads one row per child instead of grouping the whole subtree on every view."""
+
+    division = models.OneToOneField(
+        Division, on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
+    )
+    # The local day the figures are of: they name this day's quarter and trend.
+    day = models.DateField(_("day"))
+    computed_at = models.DateTimeField(_("computed at"))
+    # The area's overdue cadres, each counted once (the rows' figures do not add up to it).
+    overdue_cadres = models.PositiveIntegerField(_("overdue cadres"), default=0)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot")
+        verbose_name_plural = _("dashboard snapshots")
+
+    def __str__(self):
+        return str(self.division)
+
+
+class DashboardSnapshotRow(models.Model):
+    """One row of a snapshot: a child division, or the businesses registered on the area itself
+    (``path`` is then the area's own)."""
+
+    snapshot = models.ForeignKey(
+        DashboardSnapshot, on_delete=models.CASCADE, related_name="rows", verbose_name=_("snapshot")
+    )
+    path = models.CharField(_("area path"), max_length=12)
+    grade_a = models.PositiveIntegerField(default=0)
+    grade_b = models.PositiveIntegerField(default=0)
+    grade_c = models.PositiveIntegerField(default=0)
+    grade_d = models.PositiveIntegerField(default=0)
+    open = models.PositiveIntegerField(default=0)
+    covered = models.PositiveIntegerField(default=0)
+    # The trend, oldest quarter first: [[quarter code, due, visited], …].
+    rates = models.JSONField(default=list)
+    overdue_cadres = models.PositiveIntegerField(default=0)
+    issues_open = models.PositiveIntegerField(default=0)
+    issues_overdue = models.PositiveIntegerField(default=0)
+    issues_raised = models.PositiveIntegerField(default=0)
+    issues_closed = models.PositiveIntegerField(default=0)
+    close_days_total = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name = _("dashboard snapshot row")
+        verbose_name_plural = _("dashboard snapshot rows")
+        constraints = [
+            models.UniqueConstraint(fields=["snapshot", "path"], name="dashboardrow_one_per_path")
+        ]
+
+    def __str__(self):
+        return self.path

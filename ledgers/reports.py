@@ -17,20 +17,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baobao.models import Division
-from inspections.models import Issue, IssueStatus
+from inspections.models import IssueStatus
 from inspections.quarters import Quarter
-from ledgers.dashboards import (
-    _by_child,
-    _child_digits,
-    _children,
-    _entities,
-    _entity_counts,
-    _holding_counts,
-    _holdings,
-    _overdue_figures,
-    _ratio,
-    _visited_counts,
-    _visits,
+from ledgers.dashboards.common import (
+    ROW_PATH,
+    by_child,
+    child_digits,
+    children,
+    entity_counts,
+    holding_counts,
+    overdue_figures,
+    ratio,
+    user_area,
+    visited_counts,
 )
 from ledgers.selectors.common import local_midnight
 
@@ -77,11 +76,11 @@ class ReportFigures:
 
     @property
     def coverage(self) -> float | None:
-        return _ratio(self.covered, self.open)
+        return ratio(self.covered, self.open)
 
     @property
     def rate(self) -> float | None:
-        return _ratio(self.visited, self.due)
+        return ratio(self.visited, self.due)
 
     def add(self, other: "ReportFigures") -> None:
         for name in self.ADDITIVE:
@@ -144,27 +143,24 @@ def report_summary(report: MonthlyReport) -> str:
     return text
 
 
-def _month_activity(user, division: Division, digits: int, start, end) -> dict[str, dict]:
+def _month_activity(visits, digits: int, start, end) -> dict[str, dict]:
     """Visits dated in [start, end) per child: how many, and how many businesses they reached."""
-    visits = _visits(user, division).filter(visited_at__gte=start, visited_at__lt=end)
-    return _by_child(
-        visits,
-        "entity__division__path",
+    return by_child(
+        visits.filter(visited_at__gte=start, visited_at__lt=end),
+        ROW_PATH,
         digits,
         visits=Count("pk"),
         entities=Count("entity", distinct=True),
     )
 
 
-def _month_issues(
-    user, division: Division, digits: int, start, end, as_of: datetime.date
-) -> dict[str, dict]:
+def _month_issues(issues, digits: int, start, end, as_of: datetime.date) -> dict[str, dict]:
     """Issues raised and closed in [start, end), and those overdue at the end of ``as_of``."""
     after = local_midnight(as_of + datetime.timedelta(days=1))
     still_open = ~Q(status=IssueStatus.CLOSED) | Q(closed_at__gte=after)
-    return _by_child(
-        Issue.objects.for_user(user).filter(entity__division__path__startswith=division.path),
-        "entity__division__path",
+    return by_child(
+        issues,
+        ROW_PATH,
         digits,
         found=Count("pk", filter=Q(created_at__gte=start, created_at__lt=end)),
         closed=Count("pk", filter=Q(closed_at__gte=start, closed_at__lt=end)),
@@ -181,20 +177,18 @@ def monthly_report(
     as_of = min(month_end(month), today)
     quarter = Quarter.of(as_of)
     ended = quarter.previous()
-    digits = _child_digits(division)
+    digits = child_digits(division)
     start = local_midnight(month)
     end = local_midnight(as_of + datetime.timedelta(days=1))
 
-    holdings = _holdings(user, division)
-    entity_rows = _entity_counts(_entities(user, division), digits)
+    subtree = user_area(user, division)
+    entity_rows = entity_counts(subtree["entities"], digits)
     days = {quarter: as_of}
-    held_rows = _holding_counts(holdings, digits, days, today)
-    visited_rows = _visited_counts(
-        _visits(user, division).filter(visited_at__lt=end), digits, days, today
-    )
-    activity = _month_activity(user, division, digits, start, end)
-    issue_rows = _month_issues(user, division, digits, start, end, as_of)
-    overdue, overdue_total = _overdue_figures(holdings, division, digits, ended, today)
+    held_rows = holding_counts(subtree["holdings"], digits, days, today)
+    visited_rows = visited_counts(subtree["visits"].filter(visited_at__lt=end), digits, days, today)
+    activity = _month_activity(subtree["visits"], digits, start, end)
+    issue_rows = _month_issues(subtree["issues"], digits, start, end, as_of)
+    overdue, overdue_total = overdue_figures(subtree["holdings"], division, digits, ended, today)
 
     def figures(area: Division, path: str, direct: bool = False) -> ReportFigures:
         held, issues, acts = (
@@ -217,7 +211,7 @@ def monthly_report(
             overdue_cadres=overdue.get(path, 0),
         )
 
-    rows = [figures(child, child.path) for child in _children(division)]
+    rows = [figures(child, child.path) for child in children(division)]
     sources = (entity_rows, held_rows, activity, issue_rows, overdue)
     if not any(row.division.path == division.path for row in rows) and any(
         division.path in source for source in sources

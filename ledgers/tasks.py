@@ -1,9 +1,10 @@
-"""Celery tasks of the ledgers: a large export, and the purge of expired export files."""
+"""Celery tasks of the ledgers: a large export, the purge of expired export files, and the
+dashboards' cached figures and snapshots."""
 
 from celery import shared_task
 
 from ledgers import services
-from ledgers.dashboards import dashboards_refresh_unscoped
+from ledgers.dashboards import dashboard_snapshots_take_unscoped, dashboards_refresh_unscoped
 
 
 @shared_task(ignore_result=True)
@@ -23,3 +24,11 @@ def quarter_figures_refresh() -> int:
     """Recompute the dashboards' cached figures of settled quarters for every province, city and
     county; safe to run twice (each run overwrites the same cache entries)."""
     return dashboards_refresh_unscoped()
+
+
+@shared_task(ignore_result=True)
+def dashboard_snapshots_take() -> int | None:
+    """Recompute the dashboards of the province and every city and store them as snapshots; safe
+    to run twice (each run replaces the same snapshots, and a run still going makes the next one
+    skip)."""
+    return dashboard_snapshots_take_unscoped()
