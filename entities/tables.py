@@ -70,6 +70,7 @@ class EntityTable(tables.Table):
             "holder",
         )
         empty_text = _("No businesses match.")
+        template_name = "tables/lean.html"
 
     def render_holder(self, record):
         return holder_cell(record.current_holdings[0] if record.current_holdings else None)
