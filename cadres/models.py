@@ -73,6 +73,13 @@ class Cadre(models.Model):  # 包保干部
                 fields=["phone"], name="cadre_phone_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["commitment_signed_on"], name="cadre_commitment_signed"),
+            # The few who left (全覆盖: their holdings are gaps). Through (status, division)
+            # PostgreSQL preferred scanning every cadre, in parallel, to find them.
+            models.Index(
+                fields=["division"],
+                name="cadre_left_division",
+                condition=Q(status=CadreStatus.LEFT),
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -218,6 +225,13 @@ class Assignment(models.Model):  # 包保关系
         ordering = ["-start_date", "-id"]
         indexes = [
             models.Index(fields=["cadre", "end_date"], name="assignment_cadre_end"),
+            # The few escalated holdings (提级包保, under 1%): the business list's "escalated"
+            # filter reads their businesses from here in one index-only scan.
+            models.Index(
+                fields=["entity"],
+                name="assignment_escalated_current",
+                condition=Q(escalated=True, end_date__isnull=True),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

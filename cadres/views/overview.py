@@ -8,13 +8,15 @@ from django_tables2 import LazyPaginator, RequestConfig
 
 from baobao.mixins import OfficeRequiredMixin
 from cadres.filters_overview import AdjustmentFilterForm, AreaFilterForm, CoverageFilterForm
-from cadres.selectors.overview import (
+from cadres.selectors.balance import (
     OVERLOAD_FACTOR,
     OVERLOAD_MARGIN,
-    adjustment_list,
     balance_idle,
     balance_overloaded,
     cadre_load_balance,
+)
+from cadres.selectors.overview import (
+    adjustment_list,
     coverage_below_level,
     coverage_counts,
     coverage_left_cadres,

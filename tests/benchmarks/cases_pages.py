@@ -241,6 +241,17 @@ def _overview(users: dict[str, User]):
             section=OVERVIEW,
             note=users["city"].division.name,
         )
+        # The same page a level below and above: a county is held to the city's target; the
+        # province's counts read every business, and the issue sets it no target.
+        for who, target_ms in (("county", PAGE_MS), ("province", None)):
+            yield measure(
+                f"{name} page ({who})",
+                getter(client_for(users[who]), reverse(view)),
+                target_ms=target_ms,
+                repeat=REPEAT,
+                section=OVERVIEW,
+                note=users[who].division.name,
+            )
     # As the beat leaves them: the province's and the cities' snapshots taken (every 5 minutes),
     # the settled quarters cached (the first run fills the cache, as the nightly refresh would).
     taken = dashboard_snapshots_take_unscoped()

@@ -442,7 +442,7 @@ def _plan(queryset) -> str:
     [
         (lambda d, c: coverage_unheld(user=admin_user(), grade=Grade.C), "(grade)"),
         (lambda d, c: coverage_unheld(user=admin_user(), division=d), "division_path_prefix"),
-        (lambda d, c: coverage_left_cadres(user=admin_user()), "cadre_status_division"),
+        (lambda d, c: coverage_left_cadres(user=admin_user()), "cadre_left_division"),
         (lambda d, c: coverage_below_level(user=admin_user(), division=d), "division_path_prefix"),
         (lambda d, c: adjustment_list(user=admin_user())[:51], None),
         (
