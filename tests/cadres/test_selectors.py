@@ -207,7 +207,7 @@ def _plan(queryset) -> str:
     [
         ({"q": "王小明"}, "cadre_name_trgm"),
         ({"q": "1390000"}, "cadre_phone_prefix"),
-        ({"status": CadreStatus.LEFT}, "cadre_status_division"),
+        ({"status": CadreStatus.LEFT}, "cadre_left_division"),
         ({"commitment": "no"}, "cadre_commitment_signed"),
         ({"commitment": "yes"}, "cadre_commitment_signed"),
     ],
