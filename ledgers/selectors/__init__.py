@@ -1,12 +1,13 @@
 """The five ledgers (五本台账) as read models: for a scope division and a period, each yields plain
-tuples in the exported column order, from one ``values_list`` query with its joins done in SQL,
-read with ``.iterator(chunk_size=…)`` so memory stays flat whatever the size.
+tuples in the exported column order, from one ``values_list`` query with its joins and counts
+done in SQL, read in chunks through a cursor planned for every row (``common.read_all``) so memory
+stays flat whatever the size.
 
 Division names at each level come from one query over the division table of the scope (the root's
 ancestors and its subtree) kept in a dict by path: divisions are few (a province has about 30,000
 against up to a million businesses), so one small query replaces a correlated lookup per row and
-per level. Per-row details that would multiply rows in a join (a cadre's aides, a visit's checklist
-results) are read in one query per chunk of rows.
+per level. Per-row details that would multiply rows in a join (a cadre's aides, a visit's
+problems) are read in one query per chunk of rows. Labels are looked up once per ledger.
 """
 
 from ledgers.selectors.adjustments import adjustment_ledger_queryset, adjustment_ledger_rows

@@ -7,12 +7,12 @@ from cadres.models import (
     AdjustmentKind,
 )
 from ledgers.selectors.common import (
-    CHUNK,
     DivisionNames,
     Period,
     choice_labels,
-    level_label,
+    level_labels,
     person_name,
+    read_all,
     within_scope,
 )
 
@@ -25,7 +25,7 @@ def adjustment_ledger_queryset(*, user, division, period: Period | None = None):
 def adjustment_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
     """包保干部动态调整台账: every change of who holds what, old → new holder, and why."""
     names = DivisionNames(division)
-    kinds = choice_labels(AdjustmentKind.choices)
+    kinds, levels = choice_labels(AdjustmentKind.choices), level_labels()
     qs = (
         adjustment_ledger_queryset(user=user, division=division, period=period)
         .values_list(
@@ -52,7 +52,7 @@ def adjustment_ledger_rows(*, user, division, period=None, today=None) -> Iterat
         )
         .order_by("effective_date", "pk")
     )
-    for n, row in enumerate(qs.iterator(chunk_size=CHUNK), 1):
+    for n, row in enumerate(read_all(qs), 1):
         (day, kind, path, entity, uscc, grade) = row[:6]
         (old, old_level, old_post, new, new_level, new_post, zone, old_grade, new_grade) = row[6:15]
         reason, last, first, username, created = row[15:]
@@ -65,10 +65,10 @@ def adjustment_ledger_rows(*, user, division, period=None, today=None) -> Iterat
             uscc,
             grade,
             old,
-            level_label(old_level),
+            levels.get(old_level, ""),
             old_post,
             new,
-            level_label(new_level),
+            levels.get(new_level, ""),
             new_post,
             zone,
             old_grade,

@@ -1,14 +1,17 @@
-"""What the five ledgers share: the period, division names by level, scoping to an area, chunked reads, labels."""
+"""What the five ledgers share: the period, division names by level, scoping to an area, chunked
+reads planned for every row, labels."""
 
+import contextlib
 import datetime
 import functools
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
 
+from django.db import DatabaseError, connections
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baobao.models import PATH_DIGITS, Division, Level
@@ -69,10 +72,17 @@ class DivisionNames:
             ancestors = [root.path[:n] for lvl, n in LEVELS if lvl < root.level]
             qs = qs.filter(Q(path__startswith=root.path) | Q(path__in=ancestors))
         self._names = dict(qs.values_list("path", "name"))
+        # Rows share a few thousand paths (their villages): each path's names are built once.
+        self._of: dict[str, tuple[str, ...]] = {}
 
     def of(self, path: str) -> tuple[str, ...]:
         """(province, city, county, township, village) names; "" below the division's level."""
-        return tuple(self._names.get(path[:n], "") if len(path) >= n else "" for _lvl, n in LEVELS)
+        names = self._of.get(path)
+        if names is None:
+            names = self._of[path] = tuple(
+                self._names.get(path[:n], "") if len(path) >= n else "" for _lvl, n in LEVELS
+            )
+        return names
 
 
 def within_scope(qs, user, division: Division | None, prefix: str):
@@ -88,31 +98,57 @@ def batched(rows: Iterable, size: int = CHUNK) -> Iterator[list]:
         yield batch
 
 
+def read_all(qs) -> Iterator[tuple]:
+    """The rows of ``qs`` in chunks of CHUNK (``.iterator()``), its query planned to be read to
+    the last row.
+
+    On PostgreSQL ``.iterator()`` reads through a cursor, which the planner optimises for its
+    first tenth of rows (``cursor_tuple_fraction``): the issues ledger of a city then walked the
+    province's issues by date and joined each to its business (2.8 s) instead of taking the
+    city's businesses' issues and sorting them (0.17 s). A ledger reads every row, so the
+    setting is 1 while the cursor is declared and planned (at the first fetch), then reset.
+    """
+    rows = qs.iterator(chunk_size=CHUNK)
+    connection = connections[qs.db]
+    if connection.vendor != "postgresql":
+        yield from rows
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SET cursor_tuple_fraction = 1")
+    try:
+        first = next(rows, None)
+    finally:
+        # In a failed transaction the reset fails too, and the rollback undoes the setting.
+        with contextlib.suppress(DatabaseError), connection.cursor() as cursor:
+            cursor.execute("RESET cursor_tuple_fraction")
+    if first is not None:
+        yield first
+        yield from rows
+
+
 def choice_labels(choices) -> dict:
     return {value: str(label) for value, label in choices}
 
 
-def level_label(level) -> str:
-    return _level_label_in(level, translation.get_language()) if level else ""
+def level_labels() -> dict:
+    """Each level's label in the current language, and "" for none: looked up once per ledger,
+    not per row."""
+    return {None: "", **choice_labels(Level.choices)}
 
 
-# Ledgers ask for these labels on every row: look each up once per language, not per row.
+def yes_no_labels() -> tuple[str, str]:
+    """("No", "Yes") in the current language: indexed by a flag, ``yes_no[bool(flag)]``."""
+    return _("No"), _("Yes")
+
+
 @functools.cache
-def _level_label_in(level: int, language: str) -> str:
-    return str(Level(level).label)
+def quarter_label(code: int) -> str:
+    """The label of a quarter code, 20261 → 2026Q1 (the same in every language)."""
+    return str(Quarter.from_code(code))
 
 
 def person_name(last: str | None, first: str | None, username: str | None) -> str:
     return f"{last or ''}{first or ''}" or (username or "")
-
-
-def yes_no(flag: bool) -> str:
-    return _yes_no_in(bool(flag), translation.get_language())
-
-
-@functools.cache
-def _yes_no_in(flag: bool, language: str) -> str:
-    return _("Yes") if flag else _("No")
 
 
 def count_of(qs, field: str):

@@ -14,14 +14,14 @@ from inspections.models import (
     IssueStatus,
 )
 from ledgers.selectors.common import (
-    CHUNK,
     DivisionNames,
     Period,
     choice_labels,
-    level_label,
+    level_labels,
     person_name,
+    read_all,
     within_scope,
-    yes_no,
+    yes_no_labels,
 )
 
 
@@ -39,6 +39,7 @@ def issue_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tu
         choice_labels(IssueSeverity.choices),
     )
     actors, statuses = choice_labels(ActorKind.choices), choice_labels(IssueStatus.choices)
+    levels, yes_no, tz = level_labels(), yes_no_labels(), timezone.get_current_timezone()
     last_note = (
         IssueEvent.objects.filter(issue=OuterRef("pk")).exclude(note="").order_by("-at", "-pk")
     )
@@ -69,13 +70,13 @@ def issue_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tu
         )
         .order_by("created_at", "pk")
     )
-    for n, row in enumerate(qs.iterator(chunk_size=CHUNK), 1):
+    for n, row in enumerate(read_all(qs), 1):
         (raised, path, entity, uscc, grade, visited, cadre, level) = row[:8]
         (category, severity, description, actor, actor_name, deadline, status, closed) = row[8:16]
         note, last, first, username = row[16:]
         overdue = status != IssueStatus.CLOSED and deadline < today
         days_to_close = (
-            (timezone.localdate(closed) - timezone.localdate(raised)).days if closed else None
+            (closed.astimezone(tz).date() - raised.astimezone(tz).date()).days if closed else None
         )
         yield (
             n,
@@ -86,7 +87,7 @@ def issue_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tu
             grade,
             visited,
             cadre,
-            level_label(level),
+            levels.get(level, ""),
             categories.get(category, category),
             severities.get(severity, severity),
             description,
@@ -94,7 +95,7 @@ def issue_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tu
             actor_name,
             deadline,
             statuses.get(status, status),
-            yes_no(overdue),
+            yes_no[overdue],
             (today - deadline).days if overdue else 0,
             closed,
             days_to_close,

@@ -3,7 +3,7 @@
 from collections import defaultdict
 from collections.abc import Iterator
 
-from django.db.models import FilteredRelation, Q
+from django.db.models import Count, FilteredRelation, Q
 
 from cadres.models import (
     AideKind,
@@ -15,15 +15,15 @@ from cadres.models import (
 )
 from entities.models import BusinessType, Entity, EntityStatus
 from ledgers.selectors.common import (
-    CHUNK,
     DivisionNames,
     Period,
     batched,
     choice_labels,
     count_of,
-    level_label,
+    level_labels,
+    read_all,
     within_scope,
-    yes_no,
+    yes_no_labels,
 )
 
 # ---------------------------------------------------------------- 包保主体台账 (entities)
@@ -38,6 +38,7 @@ def entity_ledger_rows(*, user, division, period=None, today=None) -> Iterator[t
     """包保主体台账: every business with its division names, grade, type, licence and holder."""
     names = DivisionNames(division)
     types, statuses = choice_labels(BusinessType.choices), choice_labels(EntityStatus.choices)
+    levels, yes_no = level_labels(), yes_no_labels()
     qs = (
         entity_ledger_queryset(user=user, division=division)
         .annotate(
@@ -71,7 +72,7 @@ def entity_ledger_rows(*, user, division, period=None, today=None) -> Iterator[t
         )
         .order_by("division__path", "name", "pk")
     )
-    for n, row in enumerate(qs.iterator(chunk_size=CHUNK), 1):
+    for n, row in enumerate(read_all(qs), 1):
         (path, name, uscc, licence, btype, grade, status, address, zone, *contacts) = row[:14]
         (holder, level, unit, post, phone, start, escalated, esc_reason, via_zone, created) = row[
             14:
@@ -89,14 +90,14 @@ def entity_ledger_rows(*, user, division, period=None, today=None) -> Iterator[t
             zone,
             *contacts,
             holder,
-            level_label(level),
+            levels.get(level, ""),
             unit,
             post,
             phone,
             start,
-            yes_no(escalated) if holder else "",
+            yes_no[escalated] if holder else "",
             esc_reason,
-            yes_no(via_zone is not None) if holder else "",
+            yes_no[via_zone is not None] if holder else "",
             created,
         )
 
@@ -111,14 +112,22 @@ def cadre_ledger_queryset(*, user, division, period: Period | None = None):
 def cadre_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
     """包保干部台账: every cadre with level, post, unit, phone, aides, holdings and commitment."""
     names = DivisionNames(division)
-    statuses = choice_labels(CadreStatus.choices)
+    statuses, levels, yes_no = choice_labels(CadreStatus.choices), level_labels(), yes_no_labels()
     current = Assignment.objects.filter(end_date__isnull=True)
+    cadres = cadre_ledger_queryset(user=user, division=division)
+    # A zone has one holder, so the zones' holders fit in a dict read at once (a count per row
+    # scanned the whole table of held zones for every cadre).
+    zones_held = dict(
+        ZoneAssignment.objects.filter(end_date__isnull=True, cadre__in=cadres.values("pk"))
+        .order_by()
+        .values("cadre_id")
+        .annotate(n=Count("pk"))
+        .values_list("cadre_id", "n")
+    )
     qs = (
-        cadre_ledger_queryset(user=user, division=division)
-        .annotate(
+        cadres.annotate(
             held=count_of(current, "cadre"),
             held_escalated=count_of(current.filter(escalated=True), "cadre"),
-            zones_held=count_of(ZoneAssignment.objects.filter(end_date__isnull=True), "cadre"),
         )
         .values_list(
             "pk",
@@ -134,30 +143,29 @@ def cadre_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tu
             "commitment_signed_on",
             "held",
             "held_escalated",
-            "zones_held",
         )
         .order_by("division__level", "division__path", "name", "pk")
     )
     n = 0
-    for batch in batched(qs.iterator(chunk_size=CHUNK)):
-        aides = defaultdict(lambda: {AideKind.ASSISTANT: [], AideKind.LIAISON: []})
+    for batch in batched(read_all(qs)):
+        aides = {AideKind.ASSISTANT: defaultdict(list), AideKind.LIAISON: defaultdict(list)}
         for cadre_id, kind, name, phone in (
             CadreAide.objects.filter(cadre_id__in=[r[0] for r in batch], is_active=True)
             .order_by("cadre_id", "kind", "pk")
             .values_list("cadre_id", "kind", "name", "phone")
         ):
-            aides[cadre_id][kind].append(f"{name} {phone}")
+            aides[kind][cadre_id].append(f"{name} {phone}")
         for row in batch:
             n += 1
             (pk, path, level, name, unit, post, phone, status, left_on, left_reason, signed) = row[
                 :11
             ]
-            held, held_escalated, zones_held = row[11:]
+            held, held_escalated = row[11:]
             yield (
                 n,
                 *names.of(path),
                 name,
-                level_label(level),
+                levels.get(level, ""),
                 unit,
                 post,
                 phone,
@@ -166,9 +174,9 @@ def cadre_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tu
                 left_reason,
                 held,
                 held_escalated,
-                zones_held,
-                "；".join(aides[pk][AideKind.ASSISTANT]),
-                "；".join(aides[pk][AideKind.LIAISON]),
-                yes_no(signed is not None),
+                zones_held.get(pk, 0),
+                "；".join(aides[AideKind.ASSISTANT].get(pk, ())),
+                "；".join(aides[AideKind.LIAISON].get(pk, ())),
+                yes_no[signed is not None],
                 signed,
             )

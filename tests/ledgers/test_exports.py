@@ -269,7 +269,9 @@ def test_query_count_does_not_grow_with_rows(django_assert_num_queries):
         with django_assert_num_queries(small[key]):
             ws = _sheet(user, key)
         assert len(_rows(ws)) >= 30
-    assert max(small.values()) <= 4
+    # On PostgreSQL each ledger's cursor comes between a SET and a RESET of its planning.
+    planning = 2 if connection.vendor == "postgresql" else 0
+    assert max(small.values()) <= 4 + planning
 
 
 def test_all_five_in_one_workbook():
