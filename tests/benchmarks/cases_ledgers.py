@@ -16,21 +16,37 @@ IMPORT_TARGET_MS = 60_000
 # openpyxl's write-only rate does not depend on the number of rows: the ceiling writes at most
 # this many, which keeps the suite short when a ledger has hundreds of thousands.
 CEILING_ROWS = 20_000
+# A city's smaller ledgers export in a second or two, at the mercy of whatever else the two
+# cores do: those run three times, alternating with the ceiling, and the median runs compare.
+SHORT_ROWS = 50_000
+SHORT_RUNS = 3
+
+
+def _median_run(runs: list[dict]) -> dict:
+    return sorted(runs, key=lambda run: run["rate"])[len(runs) // 2]
 
 
 def cases():
     city = User.objects.get(username="city")
     for key in LEDGERS:
         subject = {"ledger": key, "username": "city", "division": city.division_id}
-        ours = in_child("export", **subject)
-        if not ours["rows"]:
+        ours_runs = [in_child("export", **subject)]
+        rows = ours_runs[0]["rows"]
+        if not rows:
             continue
-        bare = in_child("ceiling", **subject, rows=min(ours["rows"], CEILING_ROWS))
+        runs = SHORT_RUNS if rows <= SHORT_ROWS else 1
+        bare_runs = []
+        for run in range(runs):
+            if run:
+                ours_runs.append(in_child("export", **subject))
+            bare_runs.append(in_child("ceiling", **subject, rows=min(rows, CEILING_ROWS)))
+        ours, bare = _median_run(ours_runs), _median_run(bare_runs)
+        median = f"median of {runs} runs each, " if runs > 1 else ""
         yield job_result(
             f"bare openpyxl write-only, {bare['columns']} columns ({key})",
             bare,
             section=SECTION,
-            note=f"{bare['rows']:,} rows cycled from the ledger; the ceiling",
+            note=f"{median}{bare['rows']:,} rows cycled from the ledger; the ceiling",
         )
         yield job_result(
             f"export {key} ledger, city",
@@ -39,7 +55,7 @@ def cases():
             target_rate=CEILING_SHARE * bare["rate"],
             target_mb=EXPORT_MB,
             note=(
-                f"{ours['rows']:,} rows, {ours['rate'] / bare['rate']:.0%} of bare openpyxl, "
+                f"{median}{ours['rows']:,} rows, {ours['rate'] / bare['rate']:.0%} of bare openpyxl, "
                 f"{ours['bytes'] / 1024 / 1024:.1f} MB file; {city.division.name}"
             ),
         )
