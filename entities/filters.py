@@ -12,6 +12,7 @@ from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from baobao.filters import DivisionFilter, ScopedFilterSet
+from baobao.widgets import QuickSelect
 from cadres.models import Assignment, Cadre, CadreStatus
 from entities.models import BusinessType, Entity, EntityStatus, Grade, Zone
 
@@ -53,22 +54,39 @@ class EntityFilter(ScopedFilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     grade = django_filters.ChoiceFilter(
-        choices=Grade.choices, label=_("Grade"), empty_label=_("All")
+        choices=Grade.choices, label=_("Grade"), empty_label=_("All"), widget=QuickSelect
     )
     business_type = django_filters.ChoiceFilter(
-        choices=BusinessType.choices, label=_("Business type"), empty_label=_("All")
+        choices=BusinessType.choices,
+        label=_("Business type"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     status = django_filters.ChoiceFilter(
-        choices=EntityStatus.choices, label=_("Status"), empty_label=_("All")
+        choices=EntityStatus.choices,
+        label=_("Status"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     zone = django_filters.ModelChoiceFilter(
-        queryset=Zone.objects.none(), label=_("Zone"), empty_label=_("All")
+        queryset=Zone.objects.none(),
+        label=_("Zone"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     covered = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_covered", label=_("Has a cadre"), empty_label=_("All")
+        choices=YES_NO,
+        method="filter_covered",
+        label=_("Has a cadre"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     escalated = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_escalated", label=_("Escalated"), empty_label=_("All")
+        choices=YES_NO,
+        method="filter_escalated",
+        label=_("Escalated"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
     # Reached from a cadre's page ("their businesses"): a hidden id, checked against the scope.
     held_by = django_filters.ModelChoiceFilter(
