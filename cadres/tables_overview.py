@@ -44,6 +44,7 @@ class OverviewTable(tables.Table):
 
     class Meta:
         orderable = False
+        template_name = "tables/rows.html"
 
 
 ACTION_ATTRS = {"td": {"class": "nowrap"}}
