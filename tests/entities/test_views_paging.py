@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from entities.models import Grade
 from entities.views.common import PER_PAGE
+from tests.entities.test_views import listed
 from tests.factories import EntityFactory, county, office_user
 
 pytestmark = pytest.mark.django_db
@@ -19,10 +20,6 @@ def clerk(client):
     user = office_user(county())
     client.force_login(user)
     return user
-
-
-def listed(response) -> list[str]:
-    return [row.record.name for row in response.context["table"].paginated_rows]
 
 
 def link(response, rel: str) -> str | None:
