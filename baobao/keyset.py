@@ -112,10 +112,8 @@ def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
     RequestConfig(request, paginate=False).configure(table)
     qs = table.data.data
     order = _order_of(qs)
-    after = _decode(request.GET.get(AFTER, ""), order) if request.GET.get(AFTER) else None
-    before = None
-    if after is None and request.GET.get(BEFORE):
-        before = _decode(request.GET[BEFORE], order)
+    after = _decode(request.GET.get(AFTER, ""), order)
+    before = None if after is not None else _decode(request.GET.get(BEFORE, ""), order)
     if before is not None:
         rows = _rows(qs.filter(_beyond(order, before, forward=False)).reverse(), per_page + 1)
         more_before, rows = len(rows) > per_page, rows[:per_page][::-1]

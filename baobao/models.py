@@ -85,9 +85,11 @@ class Division(models.Model):  # 行政区划
 
     def save(self, *args, **kwargs):
         self.path = self.path_for(self.code, self.level)
+        adding = self._state.adding
         super().save(*args, **kwargs)
-        # The businesses keep a copy of their division's path (Entity.division_path).
-        self.entities.exclude(division_path=self.path).update(division_path=self.path)
+        if not adding:
+            # The businesses keep a copy of their division's path (Entity.division_path).
+            self.entities.exclude(division_path=self.path).update(division_path=self.path)
 
     @staticmethod
     def path_for(code: str, level: int) -> str:
