@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy
 
 from baobao.admin import ReadOnlyAdmin
+from inspections.holidays import holiday_years_missing
 from inspections.models import (
     ChecklistItem,
     ChecklistTemplate,
+    Holiday,
     Issue,
     IssueEvent,
     ReminderPolicy,
@@ -11,6 +14,7 @@ from inspections.models import (
     VisitCheck,
     VisitPhoto,
     VisitRemark,
+    Weekday,
 )
 
 
@@ -88,14 +92,45 @@ class IssueEventAdmin(ReadOnlyAdmin):
     raw_id_fields = ("issue", "by")
 
 
+MISSING_HOLIDAYS = gettext_lazy(
+    "No holidays are entered for %(year)d and the chinese-calendar package does not know that "
+    "year, so every Monday to Friday of %(year)d counts as a working day, holidays included. "
+    "Enter the State Council's holiday arrangements (放假安排) for %(year)d under “Holiday "
+    "arrangements”, or load them with “manage.py holidays load FILE.csv”."
+)
+
+
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(admin.ModelAdmin):
     """One row: when reminders and warnings go out. Changes apply from the next morning's run."""
 
     list_display = ("__str__", "updated_at")
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "GET":
+            # Working-day limits and reminder deadlines of a year without data ignore its holidays.
+            for year in holiday_years_missing(today=request.today):
+                messages.warning(request, MISSING_HOLIDAYS % {"year": year})
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
     def has_add_permission(self, request):
         return not ReminderPolicy.objects.exists()
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Holiday)
+class HolidayAdmin(admin.ModelAdmin):
+    """The office enters each year's 放假安排 here (or with ``manage.py holidays``): once a year
+    has any row, its working days come from this table alone."""
+
+    list_display = ("day", "weekday", "kind", "name", "note", "updated_at")
+    list_filter = ("kind",)
+    search_fields = ("name", "note")
+    date_hierarchy = "day"  # by year, then month
+    ordering = ("day",)
+
+    @admin.display(description=gettext_lazy("weekday"))
+    def weekday(self, obj):
+        return Weekday(obj.day.weekday()).label

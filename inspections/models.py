@@ -432,3 +432,31 @@ class ReminderPolicy(models.Model):  # 督导提醒与预警规则
     def load(cls) -> "ReminderPolicy":
         """The policy in force: the saved row, or the defaults when none was saved yet."""
         return cls.objects.filter(pk=1).first() or cls(pk=1)
+
+
+class HolidayKind(models.TextChoices):
+    DAY_OFF = "off", _("Day off (holiday)")
+    WORKING_DAY = "work", _("Make-up working day")
+
+
+class Holiday(models.Model):  # 放假安排, one day of it: 休 or 班 (调休)
+    """A day whose status the office entered: a day off, or a weekend made a working day (调休).
+    Once a year has any row, that year's days without one are working days iff Monday to Friday,
+    whatever the chinese-calendar package says (see ``inspections.reminders.days``)."""
+
+    day = models.DateField(_("date"), unique=True)
+    kind = models.CharField(_("kind"), max_length=4, choices=HolidayKind.choices)
+    name = models.CharField(
+        _("holiday name"), max_length=50, help_text=_("As in the notice, e.g. 春节 or 国庆节.")
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("holiday arrangement")
+        verbose_name_plural = _("holiday arrangements")
+        ordering = ["day"]
+
+    def __str__(self):
+        return f"{self.day.isoformat()} {self.name} ({self.get_kind_display()})"

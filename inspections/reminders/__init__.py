@@ -23,12 +23,14 @@ and one for the recipients, so memory is bounded whatever the size of the provin
 """
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.utils import timezone, translation
 
 from baobao.models import NotificationKind
 from baobao.notifications import notifications_send
+from inspections.holidays import MISSING_HOLIDAYS_LOG, holiday_years_missing
 from inspections.models import ReminderPolicy
 from inspections.reminders.cadres import in_quarter, quarter_end_overdue, quarter_start
 from inspections.reminders.common import JobResult, Sink
@@ -40,6 +42,8 @@ from inspections.reminders.days import (
     is_working_day,
 )
 from inspections.reminders.issues import issue_deadline_soon, issue_overdue
+
+logger = logging.getLogger(__name__)
 
 __all__ = [
     "JOBS",
@@ -67,6 +71,8 @@ def reminders_run(
     """Run one job for ``today`` (default: the local date): it decides from the policy whether
     today is a sending day and writes the messages not written yet. Texts are in Chinese."""
     today = today or timezone.localdate()
+    for year in holiday_years_missing(today=today):
+        logger.warning(MISSING_HOLIDAYS_LOG, year)
     with translation.override(settings.LANGUAGE_CODE):
         return JOBS[kind](
             today=today, policy=ReminderPolicy.load(), sink=sink or notifications_send

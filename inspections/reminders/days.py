@@ -1,9 +1,11 @@
-"""Working days (工作日, with China's holidays and 调休) and each job's sending days."""
+"""Working days (工作日, with China's holidays, 调休 and the office's 放假安排) and each job's
+sending days."""
 
 import datetime
 
 import chinese_calendar
 
+from inspections.holidays import holiday_year_days
 from inspections.models import ReminderPolicy
 from inspections.quarters import Quarter
 from inspections.reminders.common import WINDOW_EPOCH
@@ -11,28 +13,54 @@ from inspections.reminders.common import WINDOW_EPOCH
 # --- working days (工作日) ----------------------------------------------------------------------
 
 
-def is_working_day(day: datetime.date) -> bool:
-    """China's working days: holidays off and 调休 make-up weekends on, for the years the
-    chinese-calendar package knows; Monday to Friday otherwise."""
-    try:
-        return chinese_calendar.is_workday(day)
-    except NotImplementedError:
-        return day.weekday() < 5
+class WorkingCalendar:
+    """China's working days, reading each year's holiday table (放假安排) at most once: a day in
+    the table is what the table says; the other days of a year with any row in the table are
+    Monday to Friday; a year without rows is the chinese-calendar package's (holidays off, 调休
+    weekends on), and Monday to Friday for a year the package does not know either.
+
+    Made per call rather than kept by the process, so an office's edit counts at once in every
+    worker, and a test's rolled-back rows never leak into the next."""
+
+    def __init__(self):
+        self._years: dict[int, dict[datetime.date, bool]] = {}
+
+    def is_working_day(self, day: datetime.date) -> bool:
+        if day.year not in self._years:
+            self._years[day.year] = holiday_year_days(year=day.year)
+        table = self._years[day.year]
+        if table:
+            return table.get(day, day.weekday() < 5)
+        try:
+            return chinese_calendar.is_workday(day)
+        except NotImplementedError:
+            return day.weekday() < 5
 
 
-def add_working_days(day: datetime.date, n: int) -> datetime.date:
+def is_working_day(day: datetime.date, *, calendar: WorkingCalendar | None = None) -> bool:
+    """Whether ``day`` is a working day (see ``WorkingCalendar``)."""
+    return (calendar or WorkingCalendar()).is_working_day(day)
+
+
+def add_working_days(
+    day: datetime.date, n: int, *, calendar: WorkingCalendar | None = None
+) -> datetime.date:
     """The n-th working day after ``day`` (``day`` itself not counted)."""
+    calendar = calendar or WorkingCalendar()
     while n > 0:
         day += datetime.timedelta(days=1)
-        n -= is_working_day(day)
+        n -= calendar.is_working_day(day)
     return day
 
 
-def gap_cutoff(today: datetime.date, limit: int) -> datetime.date:
+def gap_cutoff(
+    today: datetime.date, limit: int, *, calendar: WorkingCalendar | None = None
+) -> datetime.date:
     """The latest start of a gap that is past the limit today: a gap starting on ``d`` is over
     once today is later than ``add_working_days(d, limit)``."""
+    calendar = calendar or WorkingCalendar()
     day = today - datetime.timedelta(days=1)
-    while add_working_days(day, limit) >= today:
+    while add_working_days(day, limit, calendar=calendar) >= today:
         day -= datetime.timedelta(days=1)
     return day
 
