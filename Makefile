@@ -34,8 +34,14 @@ SCALE ?= 0.05
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make test AS_OF=2027-01-01`: the whole suite as if today were that day (tests/clock_shift.py).
+AS_OF ?=
+export AS_OF
+# `make test-dates`: the date-sensitive part of the suite on each of these days (CI runs it).
+DATES ?= 2027-01-01 2028-02-29
+DATE_SENSITIVE ?= tests/inspections tests/ledgers tests/baobao
 
-.PHONY: help sync run test bench load lint format migrate seed worker beat messages clean
+.PHONY: help sync run test test-dates bench load lint format migrate seed worker beat messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -62,6 +68,12 @@ test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (S
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc
+
+test-dates: sync ## the date-sensitive tests as if today were each of DATES (year and quarter turn, a holiday, a leap day)
+	@for day in $(DATES); do \
+		echo ">> pytest as of $$day: $(DATE_SENSITIVE)"; \
+		$(VENV)/bin/pytest --as-of=$$day -q $(PYTEST_ARGS) $(DATE_SENSITIVE) || exit $$?; \
+	done
 
 # Benchmarks against a generated demo on PostgreSQL (not part of `make test`): see tests/benchmarks.
 BENCH_SCALE ?= 25

@@ -4,8 +4,9 @@ the notifications they receive with their deliveries by e-mail and SMS."""
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from baobao import clock
 
 
 class Level(models.IntegerChoices):
@@ -250,7 +251,7 @@ class Notification(models.Model):  # 提醒 / 预警
     body = models.TextField(_("message"))
     link = models.CharField(_("link"), max_length=300, blank=True)
     key = models.CharField(_("key"), max_length=200, unique=True)
-    created_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    created_at = models.DateTimeField(_("sent at"), default=clock.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
 
     objects = NotificationQuerySet.as_manager()
@@ -311,7 +312,7 @@ class Delivery(models.Model):
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
-    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    created_at = models.DateTimeField(_("created at"), default=clock.now)
 
     class Meta:
         verbose_name = _("delivery")

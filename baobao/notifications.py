@@ -22,8 +22,8 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
 from django.shortcuts import get_object_or_404
-from django.utils import timezone
 
+from baobao import clock
 from baobao.models import Channel, Delivery, DeliveryStatus, Notification, User
 from baobao.sms import get_sms_backend
 
@@ -85,7 +85,7 @@ def notifications_send(
     channels = set(settings.NOTIFY_CHANNELS if channels is None else channels)
     new = 0
     for start in range(0, len(rows), SEND_CHUNK):
-        new += _send_chunk(rows[start : start + SEND_CHUNK], now or timezone.now(), channels)
+        new += _send_chunk(rows[start : start + SEND_CHUNK], now or clock.now(), channels)
     return new
 
 
@@ -190,7 +190,7 @@ def _transmit(delivery: Delivery) -> None:
 def delivery_attempt(*, delivery: Delivery, now: datetime.datetime | None = None) -> Delivery:
     """Send one delivery once and record the outcome: sent, failed (retried after the backoff)
     or, after the last allowed attempt, given up."""
-    now = now or timezone.now()
+    now = now or clock.now()
     delivery.attempts += 1
     try:
         _transmit(delivery)
@@ -215,7 +215,7 @@ def deliveries_send(*, now: datetime.datetime | None = None, batch_size=DELIVERY
     """Send every due delivery, in claimed batches; return counts by outcome."""
     counts = dict.fromkeys(DeliveryStatus.values, 0)
     while True:
-        current = now or timezone.now()
+        current = now or clock.now()
         batch = _claim(current, batch_size)
         for delivery in batch:
             counts[delivery_attempt(delivery=delivery, now=current).status] += 1
@@ -226,7 +226,7 @@ def deliveries_send(*, now: datetime.datetime | None = None, batch_size=DELIVERY
 def deliveries_retry(*, deliveries, now: datetime.datetime | None = None) -> int:
     """The admin's "retry now": failed or given-up deliveries are due again, with fresh attempts
     for the given-up ones. Sent ones are left alone."""
-    now = now or timezone.now()
+    now = now or clock.now()
     qs = deliveries.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP])
     return qs.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
 
@@ -257,11 +257,11 @@ def access_notification(user, pk) -> Notification:
 def notification_mark_read(*, notification: Notification) -> Notification:
     """Mark one message read; reading it again keeps the first reading time."""
     if notification.read_at is None:
-        notification.read_at = timezone.now()
+        notification.read_at = clock.now()
         notification.save(update_fields=["read_at"])
     return notification
 
 
 def notifications_mark_all_read(*, user) -> int:
     """Mark every unread message of the user read, in one statement."""
-    return Notification.objects.for_user(user).unread().update(read_at=timezone.now())
+    return Notification.objects.for_user(user).unread().update(read_at=clock.now())

@@ -1,7 +1,8 @@
 """Reads of the core: who a user is, what their scope covers, and the office home's figures."""
 
+import datetime
+
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from baobao.models import Division, Level
 from cadres.selectors.overview import (
@@ -25,12 +26,12 @@ def root_division(user) -> Division | None:
     return roots[0] if len(roots) == 1 else None
 
 
-def home_rates(*, user, today=None) -> dict | None:
+def home_rates(*, user, today: datetime.date) -> dict | None:
     """This quarter's supervision rate (季度督导率) per child division of the user's scope."""
     division = root_division(user)
     if division is None:
         return None
-    quarter = Quarter.of(today or timezone.localdate())
+    quarter = Quarter.of(today)
     return {
         "division": division,
         "quarter": quarter,
@@ -50,7 +51,7 @@ def user_overview(*, user) -> dict:
     }
 
 
-def office_figures(*, user) -> dict | None:
+def office_figures(*, user, today: datetime.date) -> dict | None:
     """The office home's figures for the user's scope: open businesses by grade, cadres in post by
     level, coverage gaps, the latest adjustments, this quarter's supervision rates by child
     division. None for non-office roles."""
@@ -65,7 +66,7 @@ def office_figures(*, user) -> dict | None:
         ],
         "coverage": coverage_counts(user=user),
         "recent_adjustments": adjustment_list(user=user)[:RECENT_ADJUSTMENTS],
-        "rates": home_rates(user=user),
+        "rates": home_rates(user=user, today=today),
     }
 
 

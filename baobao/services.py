@@ -4,13 +4,15 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
+
+from baobao import clock
 
 
 def resolve_date(date: datetime.date | None) -> datetime.date:
     """The date a change takes effect: today by default, never in the future."""
-    today = timezone.localdate()
+    today = clock.today()
     date = date or today
     if date > today:
         raise ValidationError(_("The effective date cannot be in the future."), code="future_date")

@@ -19,6 +19,8 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.module_loading import import_string
 
+from baobao import clock
+
 logger = logging.getLogger(__name__)
 
 
@@ -71,7 +73,8 @@ class AliyunSmsBackend(BaseSmsBackend):
             "SignatureVersion": "1.0",
             "TemplateCode": self.template_code,
             "TemplateParam": json.dumps({"content": text}, ensure_ascii=False),
-            "Timestamp": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            # The gateway checks the signature's time against its own: the wall clock, in UTC.
+            "Timestamp": clock.read().astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
             "Version": "2017-05-25",
         }
         canonical = "&".join(f"{_quote(k)}={_quote(v)}" for k, v in sorted(params.items()))

@@ -5,9 +5,10 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from baobao import clock
 
 IMAGE_FORMATS = {"JPEG": ".jpg", "PNG": ".png", "WEBP": ".webp"}
 CONTENT_TYPES = {
@@ -23,7 +24,7 @@ def private_upload_name(prefix: str, filename: str) -> str:
     ext = PurePath(filename).suffix.lower()
     if ext not in CONTENT_TYPES:
         ext = ""
-    return f"{prefix}/{timezone.localdate():%Y}/{uuid.uuid4().hex}{ext}"
+    return f"{prefix}/{clock.today():%Y}/{uuid.uuid4().hex}{ext}"
 
 
 def _check_size(upload) -> None:

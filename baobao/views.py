@@ -13,7 +13,9 @@ def home(request):
     if user.acting_cadre_id:
         return redirect("inspections:my")
     return render(
-        request, "home.html", {**user_overview(user=user), "office": office_figures(user=user)}
+        request,
+        "home.html",
+        {**user_overview(user=user), "office": office_figures(user=user, today=request.today)},
     )
 
 

@@ -1,9 +1,10 @@
 """Forms of the cadre register and of assignment work. They check the input's shape and offer
 only what the user may choose; the rules (level, area, aides, dates) are the services'."""
 
+import datetime
+
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baobao.forms import DateWidget
@@ -23,9 +24,13 @@ class CommitmentForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/*"}),
     )
 
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
     def clean_signed_on(self):
         signed_on = self.cleaned_data["signed_on"]
-        if signed_on > timezone.localdate():
+        if signed_on > self.today:
             raise ValidationError(_("The signing date cannot be in the future."))
         return signed_on
 
@@ -137,14 +142,15 @@ class CadreForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, user, **kwargs):
+    def __init__(self, *args, user, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
+        self.today = today
         self.fields["division"].queryset = Division.objects.for_user(user)
         self.fields["commitment_signed_on"].help_text = None
 
     def clean_commitment_signed_on(self):
         signed_on = self.cleaned_data["commitment_signed_on"]
-        if signed_on and signed_on > timezone.localdate():
+        if signed_on and signed_on > self.today:
             raise ValidationError(_("The signing date cannot be in the future."))
         return signed_on
 

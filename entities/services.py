@@ -5,11 +5,11 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
 from cadres.models import Adjustment, AdjustmentKind, Assignment
@@ -65,7 +65,7 @@ def entity_create(
         entity=entity,
         new_grade=grade,
         reason=grade_reason or site_text(gettext_lazy("Initial grading")),
-        effective_date=timezone.localdate(),
+        effective_date=clock.today(),
         changed_by=by,
     )
     if zone is not None:
@@ -289,7 +289,7 @@ def entities_create_bulk(*, rows: list[dict], by, reason: str, batch_size: int =
         return 0
     for row in rows:
         require_division_in_scope(by, row["division"])
-    today = timezone.localdate()
+    today = clock.today()
     created = 0
     for start in range(0, len(rows), batch_size):
         chunk = [
@@ -326,7 +326,7 @@ def entities_update_bulk(*, changes: list[tuple[Entity, dict]], by, batch_size: 
     unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"entities_update_bulk() cannot change {sorted(unknown)}")
-    entities, now = [], timezone.now()
+    entities, now = [], clock.now()
     for entity, values in changes:
         require_division_in_scope(by, entity.division)
         for name, value in values.items():

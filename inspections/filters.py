@@ -4,7 +4,6 @@ user's scope: a cadre outside it is refused, a division outside it is ignored.""
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baobao.filters import DivisionFilter, ScopedFilterSet
@@ -88,7 +87,9 @@ class IssueFilter(_LedgerFilter):
         if queryset is None:
             queryset = Issue.objects.for_user(request.user)
         super().__init__(data, queryset, request=request, **kwargs)
+        # The request's one reading of the clock: the ledger labels rows overdue by the same day.
+        self.today = request.today
 
     def filter_overdue(self, queryset, name, value):
-        overdue = overdue_condition(timezone.localdate())
+        overdue = overdue_condition(self.today)
         return queryset.filter(overdue) if value == "yes" else queryset.exclude(overdue)

@@ -28,10 +28,6 @@ class Quarter:
         return cls(day.year, (day.month - 1) // 3 + 1)
 
     @classmethod
-    def current(cls) -> "Quarter":
-        return cls.of(timezone.localdate())
-
-    @classmethod
     def parse(cls, text: str) -> "Quarter":
         """'2026Q3' → Quarter(2026, 3); ValueError otherwise."""
         year, _, number = text.strip().upper().partition("Q")
@@ -63,14 +59,13 @@ class Quarter:
     def previous(self) -> "Quarter":
         return Quarter(self.year - (self.number == 1), (self.number - 2) % 4 + 1)
 
-    def reference_day(self, today: datetime.date | None = None) -> datetime.date:
+    def reference_day(self, today: datetime.date) -> datetime.date:
         """The day whose holdings decide what is due: today inside the quarter, else its last day."""
-        today = today or timezone.localdate()
         return min(max(today, self.first_day), self.last_day)
 
-    def days_left(self, today: datetime.date | None = None) -> int:
+    def days_left(self, today: datetime.date) -> int:
         """Days from today to the quarter's last day, both counted; 0 once it is over."""
-        today = max(today or timezone.localdate(), self.first_day)
+        today = max(today, self.first_day)
         return max((self.last_day - today).days + 1, 0)
 
     def __str__(self) -> str:

@@ -23,7 +23,6 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Substr
-from django.utils import timezone
 
 from baobao.models import PATH_DIGITS, Division, Level
 from cadres.models import Assignment, Cadre
@@ -65,9 +64,8 @@ def _visited_in(quarter: Quarter) -> Exists:
     return Exists(Visit.objects.filter(entity=OuterRef("pk"), quarter=quarter.code))
 
 
-def _due(qs: QuerySet[Entity], quarter: Quarter, today: datetime.date | None, **holding):
+def _due(qs: QuerySet[Entity], quarter: Quarter, today: datetime.date, **holding):
     """Narrow ``qs`` to the entities due in ``quarter`` (optionally for one holder)."""
-    today = today or timezone.localdate()
     day = quarter.reference_day(today)
     qs = qs.filter(_holding_exists(day, **holding))
     if day == today:
@@ -76,7 +74,7 @@ def _due(qs: QuerySet[Entity], quarter: Quarter, today: datetime.date | None, **
     return qs
 
 
-def due_entities(*, cadre: Cadre, quarter: Quarter, today=None) -> QuerySet[Entity]:
+def due_entities(*, cadre: Cadre, quarter: Quarter, today: datetime.date) -> QuerySet[Entity]:
     """The businesses ``cadre`` must visit in ``quarter``, each with ``visited`` and
     ``last_visit_at``; not yet visited first, then by name. One query."""
     last_visit = Visit.objects.filter(entity=OuterRef("pk"), quarter__lte=quarter.code).order_by(
@@ -104,13 +102,13 @@ def _counts(quarter: Quarter) -> dict:
     }
 
 
-def supervision_rate(*, entities: QuerySet[Entity], quarter: Quarter, today=None) -> dict:
+def supervision_rate(*, entities: QuerySet[Entity], quarter: Quarter, today: datetime.date) -> dict:
     """季度督导率 of already-scoped ``entities``: {due, visited, rate}; rate is None when none is due."""
     totals = _due(entities, quarter, today).aggregate(**_counts(quarter))
     return _rate(totals["due"], totals["visited"])
 
 
-def cadre_rate(*, cadre: Cadre, quarter: Quarter, today=None) -> dict:
+def cadre_rate(*, cadre: Cadre, quarter: Quarter, today: datetime.date) -> dict:
     """The supervision rate of one cadre's due list."""
     return supervision_rate(
         entities=_due(Entity.objects.all(), quarter, today, cadre=cadre),
@@ -119,7 +117,9 @@ def cadre_rate(*, cadre: Cadre, quarter: Quarter, today=None) -> dict:
     )
 
 
-def rates_by_child_division(*, user, division: Division, quarter: Quarter, today=None) -> list:
+def rates_by_child_division(
+    *, user, division: Division, quarter: Quarter, today: datetime.date
+) -> list:
     """Per child division of ``division`` (in code order): {division, due, visited, rate}.
 
     One grouped query over the subtree, grouping each business under its child's path prefix;
@@ -153,7 +153,6 @@ def rates_by_child_division(*, user, division: Division, quarter: Quarter, today
 
 
 def _grouped(entities: QuerySet[Entity], quarter: Quarter, today, key: str, column) -> list:
-    today = today or timezone.localdate()
     day = quarter.reference_day(today)
     # One join to the holding open on the reference day (at most one per business), so the
     # holder's level can be grouped on.
@@ -169,12 +168,12 @@ def _grouped(entities: QuerySet[Entity], quarter: Quarter, today, key: str, colu
     return [{key: row[key], **_rate(row["due"], row["visited"])} for row in rows]
 
 
-def rates_by_level(*, entities: QuerySet[Entity], quarter: Quarter, today=None) -> list:
+def rates_by_level(*, entities: QuerySet[Entity], quarter: Quarter, today: datetime.date) -> list:
     """Per level of the holding cadre on the reference day: [{level, due, visited, rate}]."""
     return _grouped(entities, quarter, today, "level", F("assignments__cadre__division__level"))
 
 
-def rates_by_grade(*, entities: QuerySet[Entity], quarter: Quarter, today=None) -> list:
+def rates_by_grade(*, entities: QuerySet[Entity], quarter: Quarter, today: datetime.date) -> list:
     """Per grade of the business: [{grade, due, visited, rate}]."""
     return _grouped(entities, quarter, today, "grade", None)
 
@@ -200,10 +199,10 @@ def overdue_condition(today: datetime.date) -> Q:
     return ~Q(status=IssueStatus.CLOSED) & Q(deadline__lt=today)
 
 
-def issue_ledger(*, user, filters=None, today=None) -> QuerySet[Issue]:
-    """问题与处理台账: the issues the user may see, filtered, annotated ``overdue`` and
-    ``days_overdue`` (0 unless overdue), with the table's columns joined."""
-    today = today or timezone.localdate()
+def issue_ledger(*, user, today: datetime.date, filters=None) -> QuerySet[Issue]:
+    """问题与处理台账: the issues the user may see as on ``today``, filtered, annotated ``overdue``
+    and ``days_overdue`` (0 unless overdue), with the table's columns joined. ``filters`` (an
+    IssueFilter) must have been made with the same ``today``."""
     overdue = overdue_condition(today)
     qs = _filtered(Issue.objects.for_user(user), filters)
     return (
@@ -222,12 +221,11 @@ def issue_ledger(*, user, filters=None, today=None) -> QuerySet[Issue]:
     )
 
 
-def entity_quarter_status(*, entity: Entity, quarters: int = 4, today=None) -> list[dict]:
-    """The entity's last ``quarters`` quarters, newest first: {quarter, due, visited, visits}.
-
-    Two small queries (its holdings, its visit counts) whatever the number of quarters.
+def entity_quarter_status(*, entity: Entity, today: datetime.date, quarters: int = 4) -> list[dict]:
+    """The entity's last ``quarters`` quarters up to ``today``'s, newest first:
+    {quarter, due, visited, visits}. Two small queries (its holdings, its visit counts) whatever
+    the number of quarters.
     """
-    today = today or timezone.localdate()
     recent = [Quarter.of(today)]
     while len(recent) < quarters:
         recent.append(recent[-1].previous())

@@ -19,6 +19,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baobao import clock
 from baobao.scoping import require_register_writer
 from cadres.models import Assignment, Cadre
 from entities.models import Entity
@@ -94,7 +95,7 @@ def _visit_cadre(user, entity: Entity, day: datetime.date) -> Cadre:
 
 
 def _check_visit_time(visited_at: datetime.datetime) -> None:
-    now = timezone.now()
+    now = clock.now()
     if visited_at > now + CLOCK_SKEW:
         raise ValidationError(_("A visit cannot be dated in the future."), code="future")
     quarter = Quarter.of(visited_at)
@@ -208,7 +209,7 @@ def visit_record(
     _check_visit_time(visited_at)
     cadre = _visit_cadre(user, entity, timezone.localdate(visited_at))
     check_rows = _check_rows(checks)
-    today = timezone.localdate()
+    today = clock.today()
     issue_rows = []
     for data in issues:
         index = data.get("check")
@@ -323,7 +324,7 @@ def issue_raise(
             "deadline": deadline,
             "photo": photo,
         },
-        today=timezone.localdate(),
+        today=clock.today(),
     )
     return _issue_create(user=user, entity=entity, fields=fields, visit=visit)
 
@@ -365,7 +366,7 @@ def issue_transition(
         raise ValidationError(_("Say what was done to fix the issue."), code="evidence_required")
     processed = process_photo(photo) if photo else None
     issue.status = to_status
-    issue.closed_at = timezone.now() if to_status == IssueStatus.CLOSED else None
+    issue.closed_at = clock.now() if to_status == IssueStatus.CLOSED else None
     issue.save(update_fields=["status", "closed_at"])
     event = IssueEvent(
         issue=issue, from_status=from_status, to_status=to_status, note=note, by=user

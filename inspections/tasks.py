@@ -6,10 +6,11 @@ ReminderPolicy whether today is a sending day. Safe to run twice: the message ke
 
 from celery import shared_task
 
+from baobao import clock
 from inspections.reminders import reminders_run
 
 
 @shared_task
 def send_reminders(kind: str) -> int:
     """Run the ``kind`` job for today; return how many messages were new."""
-    return reminders_run(kind=kind).messages
+    return reminders_run(kind=kind, today=clock.local_day(clock.read())).messages

@@ -256,14 +256,12 @@ def export_workbook(
     keys: list[str],
     division,
     period: Period | None,
-    exported_at: datetime.datetime | None = None,
-    today: datetime.date | None = None,
+    exported_at: datetime.datetime,
     progress: Callable[[int], None] | None = None,
 ):
     """The workbook of the chosen ledgers, one sheet each; ``progress`` is told the rows written
     so far every few thousand rows."""
-    exported_at = exported_at or timezone.now()
-    today = today or timezone.localdate(exported_at)
+    today = timezone.localdate(exported_at)
     wb = new_workbook()
     written = 0
     try:

@@ -1,9 +1,10 @@
 """Forms of the ledger pages: what to export (ledgers, period) and what to import."""
 
+import datetime
+
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -48,9 +49,8 @@ class ExportForm(forms.Form):
     date_from = forms.DateField(label=gettext_lazy("From"), required=False, widget=DateWidget)
     date_to = forms.DateField(label=gettext_lazy("To"), required=False, widget=DateWidget)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
-        today = timezone.localdate()
         self.fields["quarter"].initial = str(Quarter.of(today))
         self.fields["year"].initial = today.year
         self.fields["year"].max_value = today.year + 1

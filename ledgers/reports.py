@@ -13,7 +13,6 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baobao.models import Division
@@ -169,11 +168,10 @@ def _month_issues(issues, digits: int, start, end, as_of: datetime.date) -> dict
 
 
 def monthly_report(
-    *, user, division: Division, month: datetime.date, today: datetime.date | None = None
+    *, user, division: Division, month: datetime.date, today: datetime.date
 ) -> MonthlyReport:
     """The work report of ``division`` (already checked to be in the user's scope) for the month
     starting on ``month`` (not after today's). Nine queries whatever the number of children."""
-    today = today or timezone.localdate()
     as_of = min(month_end(month), today)
     quarter = Quarter.of(as_of)
     ended = quarter.previous()

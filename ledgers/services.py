@@ -6,8 +6,9 @@ import logging
 from django.conf import settings
 from django.core.files import File
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 
+from baobao import clock
 from ledgers.exports import export_workbook, ledger_keys
 from ledgers.models import ExportJob, JobStatus
 from ledgers.selectors import Period
@@ -71,7 +72,7 @@ def _claim(job_id: int, now: datetime.datetime) -> ExportJob | None:
 def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> ExportJob | None:
     """Write a job's workbook to MEDIA_ROOT/exports/ and mark it done (or failed). Safe to run
     twice: a job that is done, or running in another worker, is left alone."""
-    now = now or timezone.now()
+    now = now or clock.now()
     job = _claim(job_id, now)
     if job is None:
         return None
@@ -100,12 +101,12 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
         logger.exception("Export job %s failed", job.pk)
         job.status = JobStatus.FAILED
         job.error = str(exc)[:2000]
-        job.finished_at = timezone.now()
+        job.finished_at = clock.read()  # when the work ended, not when it began
         job.save(update_fields=["status", "error", "finished_at"])
         return job
     job.refresh_from_db(fields=["rows_written"])
     job.status = JobStatus.DONE
-    job.finished_at = timezone.now()
+    job.finished_at = clock.read()  # when the work ended, not when it began
     job.expires_at = job.finished_at + datetime.timedelta(days=settings.EXPORT_RETENTION_DAYS)
     job.save(update_fields=["status", "file", "finished_at", "expires_at"])
     return job
@@ -114,7 +115,7 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
 def exports_purge(*, now: datetime.datetime | None = None) -> int:
     """Delete the files of exports past their retention, in bounded batches; the job rows stay
     (without file) as the record of what was exported. Returns how many files were removed."""
-    now = now or timezone.now()
+    now = now or clock.now()
     removed = 0
     while True:
         with transaction.atomic():

@@ -3,6 +3,7 @@ dashboards' cached figures and snapshots."""
 
 from celery import shared_task
 
+from baobao import clock
 from ledgers import services
 from ledgers.dashboards import dashboard_snapshots_take_unscoped, dashboards_refresh_unscoped
 
@@ -10,20 +11,20 @@ from ledgers.dashboards import dashboard_snapshots_take_unscoped, dashboards_ref
 @shared_task(ignore_result=True)
 def export_run(job_id: int) -> None:
     """Write one export job's workbook; safe to run twice (a finished or claimed job is skipped)."""
-    services.export_job_run(job_id=job_id)
+    services.export_job_run(job_id=job_id, now=clock.read())
 
 
 @shared_task(ignore_result=True)
 def exports_purge() -> int:
     """Delete export files past EXPORT_RETENTION_DAYS; the job rows stay as the record."""
-    return services.exports_purge()
+    return services.exports_purge(now=clock.read())
 
 
 @shared_task(ignore_result=True)
 def quarter_figures_refresh() -> int:
     """Recompute the dashboards' cached figures of settled quarters for every province, city and
     county; safe to run twice (each run overwrites the same cache entries)."""
-    return dashboards_refresh_unscoped()
+    return dashboards_refresh_unscoped(today=clock.local_day(clock.read()))
 
 
 @shared_task(ignore_result=True)
@@ -31,4 +32,4 @@ def dashboard_snapshots_take() -> int | None:
     """Recompute the dashboards of the province and every city and store them as snapshots; safe
     to run twice (each run replaces the same snapshots, and a run still going makes the next one
     skip)."""
-    return dashboard_snapshots_take_unscoped()
+    return dashboard_snapshots_take_unscoped(now=clock.read())

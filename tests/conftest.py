@@ -9,6 +9,9 @@ from baobao.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
 
+# `pytest --as-of=2027-01-01`: the whole session on another day (tests/clock_shift.py).
+pytest_plugins = ["tests.clock_shift"]
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Sequence
 from itertools import islice
 
 from django.db import connection, models
-from django.utils import timezone
+
+from baobao import clock
 
 COPY_CHUNK = 50_000
 # Fields whose Python values psycopg writes as they are; others go through the field's own
@@ -79,7 +80,7 @@ def write_objects(
         model.objects.bulk_create(objs, batch_size=batch_size)
         return
     fields = list(model._meta.concrete_fields)
-    now = timezone.now()
+    now = clock.now()
     getters = [_getter(f, now) for f in fields]
     for obj, pk in zip(objs, reserve_ids(model, len(objs)), strict=True):
         obj.pk = pk

@@ -12,8 +12,8 @@ from functools import partial
 from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, OuterRef
-from django.utils import timezone
 
+from baobao import clock
 from baobao.models import NotificationKind
 from baobao.notifications import notifications_send
 from cadres.models import Assignment
@@ -62,7 +62,7 @@ def _backdate_unheld(county, since: datetime.date) -> None:
 
 def seed_reminders(*, demo_cadre, demo_county, today: datetime.date | None = None) -> dict:
     """Run each job on its chosen day, oldest first; return the messages written per kind."""
-    today = today or timezone.localdate()
+    today = today or clock.today()
     policy = ReminderPolicy.load()
     quarter = Quarter.of(today)
     _backdate_unheld(demo_county, quarter.first_day)
@@ -77,6 +77,6 @@ def seed_reminders(*, demo_cadre, demo_county, today: datetime.date | None = Non
     ]
     counts = {}
     for kind, day in sorted(runs, key=lambda run: run[1]):
-        sink = partial(notifications_send, now=min(_morning(day), timezone.now()), channels=())
+        sink = partial(notifications_send, now=min(_morning(day), clock.now()), channels=())
         counts[str(kind)] = reminders_run(kind=kind, today=day, sink=sink).messages
     return {"notifications": counts}

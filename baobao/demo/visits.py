@@ -22,6 +22,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import models
 from django.utils import timezone
 
+from baobao import clock
 from baobao.demo.copy import new, write_objects
 from baobao.models import Role, User
 from entities.models import EntityStatus
@@ -183,8 +184,8 @@ def _logins(city: "CityBuilder") -> tuple[dict, User | None]:
 def seed_visits(*, city: "CityBuilder", seed: int, today=None, batch_size=2000) -> dict:
     """Write one city's demo visits, checklist lines, issues and their events; return counts."""
     rng = random.Random(f"{seed}-visits")
-    today = today or timezone.localdate()
-    now = timezone.now()
+    today = today or clock.today()
+    now = clock.now()
     current = Quarter.of(today)
     quarters = [current]
     while len(quarters) <= PAST_QUARTERS:

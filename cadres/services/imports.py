@@ -5,10 +5,10 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.validators import normalize_phone
 from cadres.models import (
@@ -47,7 +47,7 @@ def cadres_import_bulk(
         cadres = bulk_create_with_history(cadres, Cadre, batch_size=batch_size, default_user=by)
         for cadre, row in zip(cadres, chunk, strict=True):
             new_aides += [CadreAide(cadre_id=cadre.pk, **aide) for aide in row["aides"]]
-    now = timezone.now()
+    now = clock.now()
     updated = []
     for cadre, values, aides in changes:
         require_division_in_scope(by, cadre.division)

@@ -4,9 +4,9 @@ import datetime
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.services import require_reason, resolve_date
 from cadres.models import (
@@ -210,7 +210,7 @@ def entity_zone_sync(*, entity: Entity, by, reason: str) -> None:
     Leaving a held zone ends the holding through it; joining a held zone moves the entity to the
     zone's cadre. Called inside the entity service's transaction.
     """
-    today = timezone.localdate()
+    today = clock.today()
     current = current_assignment(entity)
     if current and current.via_zone_id and current.via_zone.zone_id != entity.zone_id:
         end_rows(

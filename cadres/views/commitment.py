@@ -21,7 +21,7 @@ def commitment(request, pk):
     form = None
     if request.method == "POST":
         require_register_writer(request.user)
-        form = CommitmentForm(request.POST, request.FILES)
+        form = CommitmentForm(request.POST, request.FILES, today=request.today)
         if form.is_valid():
             try:
                 cadre_update(
@@ -38,7 +38,9 @@ def commitment(request, pk):
                 )
                 return redirect("cadres:commitment", pk=cadre.pk)
     elif request.user.can_write_registers:
-        form = CommitmentForm(initial={"signed_on": cadre.commitment_signed_on})
+        form = CommitmentForm(
+            today=request.today, initial={"signed_on": cadre.commitment_signed_on}
+        )
     return render(request, "cadres/commitment.html", {"cadre": cadre, "form": form})
 
 

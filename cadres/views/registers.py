@@ -86,12 +86,12 @@ class CadreCreateView(RegisterWriterRequiredMixin, View):
 
     def get(self, request):
         division = _chosen_division(request, request.user.division)
-        form = CadreForm(user=request.user, initial={"division": division})
+        form = CadreForm(user=request.user, today=request.today, initial={"division": division})
         return self.render(request, form, _aide_forms(request), division)
 
     def post(self, request):
         division = _chosen_division(request, request.user.division)
-        form = CadreForm(request.POST, user=request.user)
+        form = CadreForm(request.POST, user=request.user, today=request.today)
         aides = _aide_forms(request, request.POST)
         # Validate every form, so that all their errors show at once.
         valid = [form.is_valid(), *[a.is_valid() for a in aides]]
@@ -137,13 +137,15 @@ class CadreEditView(RegisterWriterRequiredMixin, View):
             return HttpResponseRedirect(f"{request.path}?division={cadre.division_id}")
         division = _chosen_division(request, cadre.division)
         initial = {field: getattr(cadre, field) for field in CADRE_EDITABLE_FIELDS}
-        form = CadreForm(user=request.user, initial={**initial, "division": division})
+        form = CadreForm(
+            user=request.user, today=request.today, initial={**initial, "division": division}
+        )
         return self.render(request, cadre, form, division)
 
     def post(self, request, pk):
         cadre = access_cadre(request.user, pk)
         division = _chosen_division(request, cadre.division)
-        form = CadreForm(request.POST, user=request.user)
+        form = CadreForm(request.POST, user=request.user, today=request.today)
         if form.is_valid():
             try:
                 cadre = cadre_update(cadre=cadre, by=request.user, **form.cleaned_data)

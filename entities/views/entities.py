@@ -58,7 +58,7 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
             assignments=entity_assignments(user=user, entity=entity),
             grade_changes=entity_grade_changes(entity=entity),
             adjustments=entity_adjustments(user=user, entity=entity),
-            quarter_status=entity_quarter_status(entity=entity),
+            quarter_status=entity_quarter_status(entity=entity, today=self.request.today),
             can_write=user.can_write_registers,
             **kwargs,
         )

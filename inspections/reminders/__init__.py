@@ -26,7 +26,7 @@ import datetime
 import logging
 
 from django.conf import settings
-from django.utils import timezone, translation
+from django.utils import translation
 
 from baobao.models import NotificationKind
 from baobao.notifications import notifications_send
@@ -65,12 +65,10 @@ JOBS = {
 }
 
 
-def reminders_run(
-    *, kind: str, today: datetime.date | None = None, sink: Sink | None = None
-) -> JobResult:
-    """Run one job for ``today`` (default: the local date): it decides from the policy whether
-    today is a sending day and writes the messages not written yet. Texts are in Chinese."""
-    today = today or timezone.localdate()
+def reminders_run(*, kind: str, today: datetime.date, sink: Sink | None = None) -> JobResult:
+    """Run one job for ``today`` (the boundary's date: the task's or the command's reading): it
+    decides from the policy whether today is a sending day and writes the messages not written
+    yet. Texts are in Chinese."""
     for year in holiday_years_missing(today=today):
         logger.warning(MISSING_HOLIDAYS_LOG, year)
     with translation.override(settings.LANGUAGE_CODE):

@@ -68,7 +68,9 @@ class IssueLedgerView(OfficeRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filters = IssueFilter(self.request.GET, request=self.request)
-        table = IssueTable(issue_ledger(user=self.request.user, filters=filters))
+        table = IssueTable(
+            issue_ledger(user=self.request.user, filters=filters, today=self.request.today)
+        )
         paginate(self.request, table)
         return super().get_context_data(
             filters=filters, table=table, **_chosen_cadre(filters), **kwargs

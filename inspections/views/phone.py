@@ -45,7 +45,7 @@ def my_task(request):
     one tap from its visit form; how many are done and the days left; the open issues."""
     cadre_id = _require_cadre_side(request.user)
     cadre = Cadre.objects.select_related("division").get(pk=cadre_id)
-    today = timezone.localdate()
+    today = request.today
     quarter = Quarter.of(today)
     entities = list(due_entities(cadre=cadre, quarter=quarter, today=today))
     done = sum(1 for entity in entities if entity.visited)
@@ -75,12 +75,12 @@ class VisitForms:
     """The visit form's parts, bound together: the visit, one check per checklist item, an issue
     per item and one for the findings."""
 
-    def __init__(self, *, entity: Entity, aides: list[str], data=None, files=None):
+    def __init__(self, *, entity: Entity, aides: list[str], now=None, data=None, files=None):
         self.template = checklist_for(entity)
         items = list(self.template.items.all()) if self.template else []
         initial = None
         if data is None:
-            now = timezone.localtime().replace(second=0, microsecond=0)
+            now = timezone.localtime(now).replace(second=0, microsecond=0)
             initial = {"visited_at": now, "idempotency_key": uuid.uuid4()}
         self.visit = VisitForm(data, files, aides=aides, initial=initial)
         self.rows = [
@@ -202,7 +202,7 @@ def visit_new(request):
         if _wants_json(request):
             return JsonResponse({"ok": False, "errors": parts.errors()}, status=400)
     else:
-        parts = VisitForms(entity=entity, aides=aides)
+        parts = VisitForms(entity=entity, aides=aides, now=request.now)
     return render(
         request,
         "inspections/visit_form.html",

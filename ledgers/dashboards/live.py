@@ -6,7 +6,6 @@ from dataclasses import dataclass, field
 
 from django.core.cache import cache
 from django.db.models import Count, F, Q, QuerySet, Sum
-from django.utils import timezone
 
 from baobao.models import Division
 from inspections.models import Issue, IssueStatus
@@ -305,10 +304,9 @@ def settled_rates_refresh(
         _rate_figures(area, division, digits, settled, today)
 
 
-def dashboard_refresh_unscoped(*, division: Division, today: datetime.date | None = None):
+def dashboard_refresh_unscoped(*, division: Division, today: datetime.date):
     """Recompute and cache the settled quarters' figures of ``division`` as its dashboard reads
     them. Unscoped: the system refreshes an area for whoever will look at it."""
-    today = today or timezone.localdate()
     digits = child_digits(division)
     area = unscoped_area(division)
     settled_rates_refresh(area=area, division=division, digits=digits, today=today)

@@ -111,23 +111,21 @@ def _take_tree(root: Division, now: datetime.datetime) -> int:
     return taken
 
 
-def dashboard_snapshots_take_unscoped(*, now: datetime.datetime | None = None) -> int | None:
+def dashboard_snapshots_take_unscoped(*, now: datetime.datetime) -> int | None:
     """Take the snapshot of every province and city; return how many, or None when another run
     holds the lock. Unscoped: run by the system."""
     if not cache.add(SNAPSHOTS_LOCK, True, SNAPSHOTS_LOCK_SECONDS):
         return None
     try:
-        now = now or timezone.now()
         return sum(_take_tree(root, now) for root in snapshot_roots().order_by("path"))
     finally:
         cache.delete(SNAPSHOTS_LOCK)
 
 
-def dashboards_refresh_unscoped(*, today: datetime.date | None = None) -> int:
+def dashboards_refresh_unscoped(*, today: datetime.date) -> int:
     """Refresh the cached settled figures of every province, city and county (the areas whose
     dashboards read large subtrees) and of the snapshots' grouping by county; return how many
     areas. Unscoped: run by the system."""
-    today = today or timezone.localdate()
     for root in snapshot_roots():
         area = unscoped_area(root)
         settled_rates_refresh(area=area, division=root, digits=SNAPSHOT_GRAIN, today=today)
@@ -185,13 +183,12 @@ def dashboard(
     *,
     user,
     division: Division,
+    now: datetime.datetime,
     today: datetime.date | None = None,
-    now: datetime.datetime | None = None,
 ) -> dict:
     """The dashboard of ``division`` (already checked to be in the user's scope), with the time
     its figures were computed (``computed_at``): from a fresh snapshot in three queries, else from
     the tables (``dashboard_live``) with one more."""
-    now = now or timezone.now()
     today = today or timezone.localdate(now)
     if today == timezone.localdate(now) and _sees_whole_area(user, division):
         snapshot = _fresh_snapshot(division, now)

@@ -4,10 +4,11 @@ import io
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from baobao import clock
 from baobao.models import Level
 from baobao.scoping import division_in_scope
 from baobao.validators import (
@@ -357,7 +358,7 @@ def _plan_holdings(rows, user) -> list[RowPlan]:
         cadre = cadres.get(phone)
         if cadre is None:
             plan.refuse("cadre_phone", _("No cadre with this mobile phone in your area."))
-        start = check_date(plan, "start_date") or timezone.localdate()
+        start = check_date(plan, "start_date") or clock.today()
         escalation_reason = v.get("escalation_reason", "").strip()[:255]
         if plan.action == Action.REFUSED:
             continue

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baobao import clock
 from baobao.models import Division
 from baobao.scoping import division_in_scope
 from baobao.validators import (
@@ -111,7 +111,7 @@ def check_date(plan: RowPlan, name: str) -> datetime.date | None:
     except ValueError:
         plan.refuse(name, _("Enter a date such as 2026-01-08."))
         return None
-    if day > timezone.localdate():
+    if day > clock.today():
         plan.refuse(name, _("The date cannot be in the future."))
     return day
 

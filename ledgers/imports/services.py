@@ -2,10 +2,10 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from baobao import clock
 from baobao.scoping import require_register_writer
 from cadres.services import HoldingChange, cadres_import_bulk, holdings_import_bulk
 from entities.services import entities_create_bulk, entities_update_bulk
@@ -66,7 +66,7 @@ def import_batch_apply(*, batch: ImportBatch, mode: str, by) -> ImportBatch:
         "changed": sum(1 for p in good if p.action == Action.CHANGE),
         "skipped": len(refused),
     }
-    batch.imported_at = timezone.now()
+    batch.imported_at = clock.now()
     batch.save()
     return batch
 

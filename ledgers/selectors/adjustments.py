@@ -1,5 +1,6 @@
 """动态调整台账: every change of who holds what."""
 
+import datetime
 from collections.abc import Iterator
 
 from cadres.models import (
@@ -22,7 +23,7 @@ def adjustment_ledger_queryset(*, user, division, period: Period | None = None):
     return qs.filter(period.date_q("effective_date")) if period else qs
 
 
-def adjustment_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
+def adjustment_ledger_rows(*, user, division, today: datetime.date, period=None) -> Iterator[tuple]:
     """包保干部动态调整台账: every change of who holds what, old → new holder, and why."""
     names = DivisionNames(division)
     kinds, levels = choice_labels(AdjustmentKind.choices), level_labels()

@@ -1,5 +1,6 @@
 """问题与处理台账: the issues found and what became of them."""
 
+import datetime
 from collections.abc import Iterator
 
 from django.db.models import OuterRef, Subquery
@@ -30,9 +31,8 @@ def issue_ledger_queryset(*, user, division, period: Period | None = None):
     return qs.filter(period.datetime_q("created_at")) if period else qs
 
 
-def issue_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
+def issue_ledger_rows(*, user, division, today: datetime.date, period=None) -> Iterator[tuple]:
     """问题与处理台账: every issue raised in the period, its deadline, status and days overdue."""
-    today = today or timezone.localdate()
     names = DivisionNames(division)
     categories, severities = (
         choice_labels(IssueCategory.choices),

@@ -1,5 +1,6 @@
 """The registers as ledgers: 包保主体台账 (businesses) and 包保干部台账 (cadres)."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -34,7 +35,7 @@ def entity_ledger_queryset(*, user, division, period: Period | None = None):
     return within_scope(Entity.objects, user, division, "division")
 
 
-def entity_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
+def entity_ledger_rows(*, user, division, today: datetime.date, period=None) -> Iterator[tuple]:
     """包保主体台账: every business with its division names, grade, type, licence and holder."""
     names = DivisionNames(division)
     types, statuses = choice_labels(BusinessType.choices), choice_labels(EntityStatus.choices)
@@ -109,7 +110,7 @@ def cadre_ledger_queryset(*, user, division, period: Period | None = None):
     return within_scope(Cadre.objects, user, division, "division")
 
 
-def cadre_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
+def cadre_ledger_rows(*, user, division, today: datetime.date, period=None) -> Iterator[tuple]:
     """包保干部台账: every cadre with level, post, unit, phone, aides, holdings and commitment."""
     names = DivisionNames(division)
     statuses, levels, yes_no = choice_labels(CadreStatus.choices), level_labels(), yes_no_labels()

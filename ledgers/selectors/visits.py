@@ -1,5 +1,6 @@
 """包保督导工作台账: the supervision visits with their checklist results."""
 
+import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
@@ -30,7 +31,7 @@ def visit_ledger_queryset(*, user, division, period: Period | None = None):
     return qs.filter(period.datetime_q("visited_at")) if period else qs
 
 
-def visit_ledger_rows(*, user, division, period=None, today=None) -> Iterator[tuple]:
+def visit_ledger_rows(*, user, division, today: datetime.date, period=None) -> Iterator[tuple]:
     """包保督导工作台账: every visit with its checklist result counts and the problems found."""
     names = DivisionNames(division)
     types, levels, yes_no = choice_labels(BusinessType.choices), level_labels(), yes_no_labels()

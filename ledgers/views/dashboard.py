@@ -118,7 +118,7 @@ class DashboardView(OfficeRequiredMixin, TemplateView):
         if division is None:
             tops = Division.objects.for_user(user).filter(parent__isnull=True).order_by("code")
             return super().get_context_data(tops=tops, **kwargs)
-        figures = dashboard(user=user, division=division)
+        figures = dashboard(user=user, division=division, now=self.request.now)
         return super().get_context_data(
             figures=figures,
             bars=bar_chart(figures["rows"]),

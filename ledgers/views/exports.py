@@ -4,7 +4,6 @@ on a worker with a progress page and a download kept for EXPORT_RETENTION_DAYS."
 from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views import View
 
 from baobao.mixins import OfficeRequiredMixin
@@ -44,7 +43,7 @@ def _page(request, form, division, status=200):
 class ExportIndexView(OfficeRequiredMixin, View):
     def get(self, request):
         division = _chosen_division(request.user, request.GET.get("division"))
-        return _page(request, ExportForm(), division)
+        return _page(request, ExportForm(today=request.today), division)
 
 
 class ExportView(OfficeRequiredMixin, View):
@@ -54,14 +53,12 @@ class ExportView(OfficeRequiredMixin, View):
     def post(self, request):
         user = request.user
         division = _chosen_division(user, request.POST.get("division"))
-        form = ExportForm(request.POST)
+        form = ExportForm(request.POST, today=request.today)
         if not form.is_valid():
             return _page(request, form, division, status=400)
         choice, period = form.cleaned_data["ledger"], form.cleaned_data["period"]
         keys = ledger_keys(choice)
-        filename = export_filename(
-            keys=keys, division=division, period=period, today=timezone.localdate()
-        )
+        filename = export_filename(keys=keys, division=division, period=period, today=request.today)
         limit = settings.EXPORT_SYNC_MAX_ROWS
         size = export_size(user=user, keys=keys, division=division, period=period, limit=limit)
         if size > limit:
@@ -75,7 +72,9 @@ class ExportView(OfficeRequiredMixin, View):
                 rows=size,
             )
             return redirect("ledgers:export-job", job.pk)
-        wb = export_workbook(user=user, keys=keys, division=division, period=period)
+        wb = export_workbook(
+            user=user, keys=keys, division=division, period=period, exported_at=request.now
+        )
         return workbook_response(wb, filename)
 
 

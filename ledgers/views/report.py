@@ -3,7 +3,6 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -43,7 +42,7 @@ class MonthForm(forms.Form):
         return month
 
 
-def report_workbook(report):
+def report_workbook(report, *, exported_at):
     """The report as one sheet: a line per area and the total, then the summary below."""
     columns = [
         Column(_("Area"), 18),
@@ -90,7 +89,7 @@ def report_workbook(report):
         title=report_title(report),
         period=_("%(month)s (figures as of %(day)s)")
         % {"month": report.month.strftime("%Y-%m"), "day": report.as_of.isoformat()},
-        exported_at=timezone.now(),
+        exported_at=exported_at,
         columns=columns,
         rows=rows,
     )
@@ -111,7 +110,7 @@ class ReportView(OfficeRequiredMixin, TemplateView):
 
     def get(self, request, *args, **kwargs):
         user = request.user
-        today = timezone.localdate()
+        today = request.today
         division = chosen_division(user, request)
         form = MonthForm(request.GET, today=today)
         report = None
@@ -121,7 +120,7 @@ class ReportView(OfficeRequiredMixin, TemplateView):
             )
             if request.GET.get("format") == "xlsx":
                 filename = f"{report_title(report)}.xlsx"
-                return workbook_response(report_workbook(report), filename)
+                return workbook_response(report_workbook(report, exported_at=request.now), filename)
         return self.render_to_response(
             self.get_context_data(form=form, report=report, division=division)
         )

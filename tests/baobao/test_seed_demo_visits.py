@@ -114,7 +114,9 @@ def test_the_demo_inboxes_hold_every_kind_of_reminder(seeded):
         for username in ("cadre", "county", "city")
     }
     last = supervision_rate(
-        entities=due_entities(cadre=User.objects.get(username="cadre").cadre, quarter=PAST[0]),
+        entities=due_entities(
+            cadre=User.objects.get(username="cadre").cadre, quarter=PAST[0], today=TODAY
+        ),
         quarter=PAST[0],
         today=TODAY,
     )

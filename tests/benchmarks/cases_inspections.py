@@ -2,6 +2,7 @@
 
 from django.db.models import Count
 
+from baobao import clock
 from baobao.models import Division, User
 from cadres.models import Assignment, Cadre
 from entities.models import Entity
@@ -30,7 +31,8 @@ def cases():
     city_user = User.objects.get(username="city")
     city = city_user.division
     county = Division.objects.filter(path__startswith=city.path, level=city.level + 1).first()
-    quarter = Quarter.current()
+    today = clock.today()
+    quarter = Quarter.of(today)
     size = Entity.objects.filter(division__path__startswith=city.path).count()
     for name, division in (("city", city), ("county", county)):
         entities = Entity.objects.for_user(city_user).filter(
@@ -38,7 +40,9 @@ def cases():
         )
         yield measure(
             f"supervision rate, {name} subtree",
-            lambda entities=entities: supervision_rate(entities=entities, quarter=quarter),
+            lambda entities=entities: supervision_rate(
+                entities=entities, quarter=quarter, today=today
+            ),
             target_ms=RATE_TARGET_MS,
             section=SECTION,
             note=f"{size:,} businesses in the city" if name == "city" else division.name,
@@ -46,7 +50,7 @@ def cases():
         yield measure(
             f"rates by child division, {name}",
             lambda division=division: rates_by_child_division(
-                user=city_user, division=division, quarter=quarter
+                user=city_user, division=division, quarter=quarter, today=today
             ),
             target_ms=RATE_TARGET_MS,
             section=SECTION,
@@ -56,7 +60,7 @@ def cases():
     cadre = Cadre.objects.get(pk=cadre_id)
     yield measure(
         "cadre due list (busiest cadre)",
-        lambda: list(due_entities(cadre=cadre, quarter=quarter)),
+        lambda: list(due_entities(cadre=cadre, quarter=quarter, today=today)),
         target_ms=DUE_LIST_TARGET_MS,
         section=SECTION,
         note=f"{held} businesses held",

@@ -36,6 +36,7 @@ def _naive(value):
 def export(*, ledger: str, username: str, division: int | None) -> dict:
     """One ledger of one area written by the app's exporter (the code behind both the download
     and the worker), saved to a temporary file."""
+    from baobao import clock
     from baobao.models import Division, User
     from ledgers.exports import export_workbook
     from ledgers.xlsx import save_to_tempfile
@@ -49,7 +50,14 @@ def export(*, ledger: str, username: str, division: int | None) -> dict:
         rows = n
 
     started = time.perf_counter()
-    wb = export_workbook(user=user, keys=[ledger], division=area, period=None, progress=progress)
+    wb = export_workbook(
+        user=user,
+        keys=[ledger],
+        division=area,
+        period=None,
+        exported_at=clock.now(),
+        progress=progress,
+    )
     with save_to_tempfile(wb) as handle:
         size = handle.seek(0, io.SEEK_END)
     seconds = time.perf_counter() - started

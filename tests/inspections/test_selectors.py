@@ -48,6 +48,7 @@ pytestmark = pytest.mark.django_db
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 Q2 = Quarter(2026, 2)
 AFTER_Q2 = datetime.date(2026, 8, 15)  # Q2 is over: judged on 30 June
+IN_Q2 = datetime.date(2026, 5, 31)
 JAN1 = datetime.date(2026, 1, 1)
 
 
@@ -158,7 +159,9 @@ def test_the_due_list_is_one_query(django_assert_num_queries):
         if n % 2:
             visit(entity, cadre, at(2026, 5, 3, 10, 0))
     with django_assert_num_queries(1):
-        due = [(e.division.name, e.visited) for e in due_entities(cadre=cadre, quarter=Q2)]
+        due = [
+            (e.division.name, e.visited) for e in due_entities(cadre=cadre, quarter=Q2, today=IN_Q2)
+        ]
     assert len(due) == 5
 
 
@@ -268,14 +271,15 @@ def test_rates_by_level_follow_the_holder_on_the_reference_day():
 # --- the ledgers ----------------------------------------------------------------------------
 
 
-def _request(user):
+def _request(user, today):
     request = RequestFactory().get("/")
     request.user = user
+    request.today = today  # as baobao.clock.ClockMiddleware sets it
     return request
 
 
-def _filters(cls, user, **data):
-    return cls(data, request=_request(user))
+def _filters(cls, user, today=datetime.date(2026, 11, 24), **data):
+    return cls(data, request=_request(user, today))
 
 
 def _issue(entity, visit_=None, *, status=IssueStatus.OPEN, deadline, user=None):
@@ -366,7 +370,7 @@ def test_issue_ledger_marks_overdue_and_filters_by_status_and_overdue():
     assert rows == {late.pk: (True, 4), later.pk: (False, 0), closed.pk: (False, 0)}
 
     def ledger(**data):
-        filters = _filters(IssueFilter, user, **data)
+        filters = _filters(IssueFilter, user, today, **data)
         return {i.pk for i in issue_ledger(user=user, filters=filters, today=today)}
 
     assert ledger(status="rectifying") == {later.pk}
@@ -380,7 +384,10 @@ def test_a_cadre_sees_only_issues_of_their_visits_or_holdings():
     world = _ledger_world()
     mine = _issue(world["v_q2"].entity, world["v_q2"], deadline=datetime.date(2026, 12, 1))
     _issue(world["v_other"].entity, world["v_other"], deadline=datetime.date(2026, 12, 1))
-    found = {i.pk for i in issue_ledger(user=cadre_user(world["mine"]))}
+    found = {
+        i.pk
+        for i in issue_ledger(user=cadre_user(world["mine"]), today=datetime.date(2026, 11, 24))
+    }
     assert found == {mine.pk}
 
 
@@ -408,7 +415,11 @@ def test_ledgers_take_a_constant_number_of_queries(rows, django_assert_num_queri
     with django_assert_num_queries(2):  # cadre check + rows
         issues = [
             (i.entity.division.name, i.visit.cadre.name, i.raised_by.username, i.overdue)
-            for i in issue_ledger(user=user, filters=_filters(IssueFilter, user, cadre=cadre.pk))
+            for i in issue_ledger(
+                user=user,
+                filters=_filters(IssueFilter, user, cadre=cadre.pk),
+                today=datetime.date(2026, 11, 24),
+            )
         ]
     # then every row came back
     assert len(visits) == len(issues) == rows

@@ -42,6 +42,11 @@ def at(day: str, hour: int = 10) -> datetime.datetime:
     )
 
 
+# The instant the dashboard tests read at: noon of TODAY (the ``today`` fixture stops the clock
+# there too).
+NOON = at(TODAY.isoformat(), 12)
+
+
 @dataclass
 class Tree:
     county: object

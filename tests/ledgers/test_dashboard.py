@@ -24,7 +24,7 @@ from tests.factories import (
     township,
     wanshan,
 )
-from tests.ledgers.dashboard_tree import at
+from tests.ledgers.dashboard_tree import NOON, at
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ def test_each_figure_of_each_township_is_hand_counted(tree, today):
     user = office_user(tree.county)
 
     # when the county's figures are read
-    figures = dashboard(user=user, division=tree.county, today=today)
+    figures = dashboard(user=user, division=tree.county, now=NOON)
 
     # then one row per township, in code order, with every figure as counted
     huanbei, chuandong = figures["rows"]
@@ -74,7 +74,7 @@ def test_the_totals_add_up_and_count_a_cadre_once(tree, today):
     user = office_user(tree.county)
 
     # when the county's figures are read
-    total = dashboard(user=user, division=tree.county, today=today)["total"]
+    total = dashboard(user=user, division=tree.county, now=NOON)["total"]
 
     # then the totals are the sums, except overdue cadres: two distinct cadres, not 1 + 2
     assert total.grades == {"A": 1, "B": 1, "C": 1, "D": 3}
@@ -91,7 +91,7 @@ def test_the_totals_add_up_and_count_a_cadre_once(tree, today):
 def test_this_quarters_rate_is_the_one_the_inspections_selector_gives(tree, today):
     # given the same area read by the dashboard and by rates_by_child_division
     user = office_user(tree.county)
-    figures = dashboard(user=user, division=tree.county, today=today)
+    figures = dashboard(user=user, division=tree.county, now=NOON)
     reference = rates_by_child_division(
         user=user, division=tree.county, quarter=Quarter.of(today), today=today
     )
@@ -105,18 +105,18 @@ def test_this_quarters_rate_is_the_one_the_inspections_selector_gives(tree, toda
 def test_a_settled_quarter_is_read_from_the_cache_until_refreshed(tree, today):
     # given the county's figures computed once (2026Q1 and before are settled)
     user = office_user(tree.county)
-    dashboard(user=user, division=tree.county, today=today)
+    dashboard(user=user, division=tree.county, now=NOON)
     # and a late 2026Q1 visit written behind the dashboard's back
     e7 = tree.chuandong.children.get().entities.get(grade="D", status="active")
     VisitFactory(assignment=e7.assignments.get(), visited_at=at("2026-03-20"))
 
     # when read again, then the settled quarter still shows the cached figure
-    cached = dashboard(user=user, division=tree.county, today=today)
+    cached = dashboard(user=user, division=tree.county, now=NOON)
     assert rates(cached["rows"][1])[-2] == ("2026Q1", 2, 0)
 
     # when the refresh task's function runs, then the new figure shows
     dashboard_refresh_unscoped(division=tree.county, today=today)
-    fresh = dashboard(user=user, division=tree.county, today=today)
+    fresh = dashboard(user=user, division=tree.county, now=NOON)
     assert rates(fresh["rows"][1])[-2] == ("2026Q1", 2, 1)
 
 
@@ -231,7 +231,7 @@ def test_businesses_registered_on_the_area_itself_get_their_own_row(tree, today)
     EntityFactory(division=tree.county, grade="B")
 
     # when the county's figures are read
-    rows = dashboard(user=office_user(tree.county), division=tree.county, today=today)["rows"]
+    rows = dashboard(user=office_user(tree.county), division=tree.county, now=NOON)["rows"]
 
     # then it is counted in a row of its own after the townships
     assert [(row.division, row.direct, row.open) for row in rows][-1] == (tree.county, True, 1)
@@ -242,7 +242,7 @@ def test_the_refresh_task_recomputes_every_county_and_above(tree, today):
     from ledgers.tasks import quarter_figures_refresh
 
     user = office_user(tree.county)
-    dashboard(user=user, division=tree.county, today=today)
+    dashboard(user=user, division=tree.county, now=NOON)
     e7 = tree.chuandong.children.get().entities.get(grade="D", status="active")
     VisitFactory(assignment=e7.assignments.get(), visited_at=at("2026-03-20"))
 
@@ -252,5 +252,5 @@ def test_the_refresh_task_recomputes_every_county_and_above(tree, today):
 
     # then it went over the province, the city and the two counties, and the county shows it
     assert refreshed == 4
-    figures = dashboard(user=user, division=tree.county, today=today)
+    figures = dashboard(user=user, division=tree.county, now=NOON)
     assert rates(figures["rows"][1])[-2] == ("2026Q1", 2, 1)

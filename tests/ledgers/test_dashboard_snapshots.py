@@ -31,7 +31,7 @@ from tests.factories import (
     township,
     wanshan,
 )
-from tests.ledgers.dashboard_tree import at
+from tests.ledgers.dashboard_tree import NOON, at
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +73,7 @@ def test_a_snapshot_shows_exactly_the_figures_of_the_tables(tree, today, level):
     assert dashboard_snapshots_take_unscoped(now=TAKEN) == 2
 
     # when the area's dashboard is read
-    page = dashboard(user=user, division=area, today=today)
+    page = dashboard(user=user, division=area, now=NOON)
 
     # then it comes from the snapshot, and every figure is the one computed from the tables
     assert page["computed_at"] == TAKEN
@@ -85,7 +85,7 @@ def test_the_citys_row_of_the_county_is_the_hand_counted_total(tree, today):
     dashboard_snapshots_take_unscoped(now=TAKEN)
 
     # when the city reads its dashboard
-    rows = dashboard(user=office_user(city()), division=city(), today=today)["rows"]
+    rows = dashboard(user=office_user(city()), division=city(), now=NOON)["rows"]
 
     # then 碧江区's row holds the county's hand-counted totals (overdue cadres counted once)
     bijiang = next(row for row in rows if row.division == tree.county)
@@ -121,11 +121,11 @@ def test_a_figure_written_after_the_snapshot_shows_at_the_next_one(client, tree,
     EntityFactory(division=tree.huanbei, grade="A")
 
     # when the city reads its dashboard, then the snapshot does not have it yet
-    assert dashboard(user=user, division=city(), today=today)["total"].grades["A"] == 1
+    assert dashboard(user=user, division=city(), now=NOON)["total"].grades["A"] == 1
 
     # when the next snapshot is taken, then it does
-    dashboard_snapshots_take_unscoped()
-    assert dashboard(user=user, division=city(), today=today)["total"].grades["A"] == 2
+    dashboard_snapshots_take_unscoped(now=NOON)
+    assert dashboard(user=user, division=city(), now=NOON)["total"].grades["A"] == 2
 
 
 @pytest.mark.parametrize(
@@ -143,7 +143,7 @@ def test_without_a_fresh_snapshot_the_figures_come_from_the_tables(tree, today, 
     user = office_user(city())
 
     # when the city reads its dashboard
-    page = dashboard(user=user, division=city(), today=today)
+    page = dashboard(user=user, division=city(), now=NOON)
 
     # then the figures are computed now, from the tables
     assert page["computed_at"] == at("2026-05-20", 12)
@@ -171,7 +171,7 @@ def test_an_office_below_the_area_gets_its_own_scope_not_the_snapshot(tree, toda
     user = office_user(tree.county)
 
     # when the city's dashboard is read for it
-    page = dashboard(user=user, division=city(), today=today)
+    page = dashboard(user=user, division=city(), now=NOON)
 
     # then nothing outside its county is counted: no 万山区 business, no snapshot
     assert page["computed_at"] == at("2026-05-20", 12)
@@ -255,7 +255,7 @@ def test_a_run_still_going_makes_the_next_one_skip(tree, today):
     cache.add(SNAPSHOTS_LOCK, True, 60)
 
     # when the task fires again, then it takes nothing
-    assert dashboard_snapshots_take_unscoped() is None
+    assert dashboard_snapshots_take_unscoped(now=NOON) is None
     assert not DashboardSnapshot.objects.exists()
     cache.delete(SNAPSHOTS_LOCK)
 
@@ -266,14 +266,14 @@ def test_the_nightly_refresh_reaches_the_snapshots_settled_quarters(tree, today)
     e7 = tree.chuandong.children.get().entities.get(grade="D", status="active")
     VisitFactory(assignment=e7.assignments.get(), visited_at=at("2026-03-20"))
     user = office_user(province())
-    dashboard_snapshots_take_unscoped()
-    q1 = dashboard(user=user, division=province(), today=today)["total"].rates[-2]
+    dashboard_snapshots_take_unscoped(now=NOON)
+    q1 = dashboard(user=user, division=province(), now=NOON)["total"].rates[-2]
     assert (str(q1.quarter), q1.visited) == ("2026Q1", 2)
 
     # when the nightly refresh runs, then the next snapshot has the late visit
     quarter_figures_refresh()
-    dashboard_snapshots_take_unscoped()
-    q1 = dashboard(user=user, division=province(), today=today)["total"].rates[-2]
+    dashboard_snapshots_take_unscoped(now=NOON)
+    q1 = dashboard(user=user, division=province(), now=NOON)["total"].rates[-2]
     assert (str(q1.quarter), q1.visited) == ("2026Q1", 3)
 
 
@@ -299,5 +299,5 @@ def test_a_fresh_snapshot_is_read_in_three_queries(tree, today, django_assert_nu
 
     # when its figures are read, then the snapshot, its rows and the children: three queries
     with django_assert_num_queries(3):
-        page = dashboard(user=user, division=area, today=today)
+        page = dashboard(user=user, division=area, now=NOON)
     assert page["computed_at"] == TAKEN

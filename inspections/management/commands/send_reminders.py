@@ -4,6 +4,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
+from baobao import clock
 from baobao.models import NotificationKind
 from inspections.reminders import JOBS, reminders_run
 
@@ -28,7 +29,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, kind=None, today=None, dry_run=False, **options):
         try:
-            day = datetime.date.fromisoformat(today) if today else None
+            day = datetime.date.fromisoformat(today) if today else clock.local_day(clock.read())
         except ValueError as exc:
             raise CommandError(f"--today must be YYYY-MM-DD, not {today!r}") from exc
         sink = self._print if dry_run else None
