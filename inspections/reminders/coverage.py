@@ -26,7 +26,7 @@ from inspections.reminders.common import (
     lines_text,
     office_users,
 )
-from inspections.reminders.days import add_working_days, gap_cutoff
+from inspections.reminders.days import WorkingCalendar, add_working_days, gap_cutoff
 
 
 def _gap_querysets(cutoff: datetime.date):
@@ -57,7 +57,8 @@ def _gap_querysets(cutoff: datetime.date):
 def coverage_gap(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> JobResult:
     kind = NotificationKind.COVERAGE_GAP
     limit = policy.reassign_limit_working_days
-    cutoff = gap_cutoff(today, limit)
+    calendar = WorkingCalendar()  # each year's holiday table read once for the whole run
+    cutoff = gap_cutoff(today, limit, calendar=calendar)
     result = JobResult(kind, today.isoformat())
     digests: dict[str, OfficeDigest] = {}
     for qs in _gap_querysets(cutoff):
@@ -87,7 +88,7 @@ def coverage_gap(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> JobResu
                 + lines_text(digest.lines, digest.missed)
             )
             # A new message only when another business has passed the limit since the last one.
-            period = add_working_days(digest.latest, limit).isoformat()
+            period = add_working_days(digest.latest, limit, calendar=calendar).isoformat()
             key = notification_key(kind, user.pk, f"division{user.division_id}", period)
             rows.append(NotificationRow(user, kind, title, body, link, key))
         result.messages += sink(rows)
