@@ -57,6 +57,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # HTML and JSON gzip-compressed (3G phones); Django's adds the BREACH length mitigation.
+    # Static files come pre-compressed from whitenoise's storage (production) instead.
+    "django.middleware.gzip.GZipMiddleware",
     "baobao.clock.ClockMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",

@@ -4,7 +4,7 @@ The content is data: the seed migration copies it into ChecklistTemplate rows, w
 admin then edits. Texts are stored in Chinese, as the cadres read them on site.
 """
 
-from inspections.models import ChecklistArea, ChecklistTemplate
+from inspections.models import ChecklistArea, ChecklistTemplate, IssueCategory
 
 # The four areas of the task list (任务清单), asked of every business.
 TASK_AREA_ITEMS = [
@@ -81,3 +81,30 @@ def checklist_for(entity) -> ChecklistTemplate | None:
     if not candidates:
         return None
     return max(candidates, key=_specificity)
+
+
+# The issue category a problem on a check proposes (the cadre may change it): the first keyword
+# of the check's text that names one, else by the check's area.
+_CATEGORY_KEYWORDS = [
+    ("健康", IssueCategory.HEALTH_CERTIFICATES),
+    ("许可", IssueCategory.LICENCE),
+    ("证件", IssueCategory.LICENCE),
+    ("消毒", IssueCategory.DISINFECTION),
+    ("进货", IssueCategory.STORAGE),
+    ("原料", IssueCategory.STORAGE),
+    ("原辅料", IssueCategory.STORAGE),
+    ("贮存", IssueCategory.STORAGE),
+    ("保质期", IssueCategory.STORAGE),
+    ("卫生", IssueCategory.HYGIENE),
+    ("生熟", IssueCategory.HYGIENE),
+]
+
+
+def issue_category_for(item) -> str:
+    """The category an issue raised on ``item`` most likely has."""
+    for keyword, category in _CATEGORY_KEYWORDS:
+        if keyword in item.text:
+            return category
+    if item.area == ChecklistArea.ON_SITE:
+        return IssueCategory.OTHER
+    return IssueCategory.MANAGEMENT

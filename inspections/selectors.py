@@ -246,3 +246,21 @@ def entity_quarter_status(*, entity: Entity, today: datetime.date, quarters: int
         visits = counts.get(quarter.code, 0)
         result.append({"quarter": quarter, "due": due, "visited": visits > 0, "visits": visits})
     return result
+
+
+def entity_summary(*, user, entity: Entity, visits: int = 3) -> dict:
+    """One business at a glance for the visit form: its last visits and its open issues."""
+    return {
+        "last_visits": list(
+            Visit.objects.for_user(user)
+            .filter(entity=entity)
+            .select_related("cadre")
+            .order_by("-visited_at", "-id")[:visits]
+        ),
+        "open_issues": list(
+            Issue.objects.for_user(user)
+            .filter(entity=entity)
+            .exclude(status=IssueStatus.CLOSED)
+            .order_by("deadline", "id")
+        ),
+    }

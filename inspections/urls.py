@@ -1,11 +1,13 @@
 from django.urls import path
 
-from inspections.views import office, phone
+from inspections.views import office, offline, phone
 
 app_name = "inspections"
 
 urlpatterns = [
     path("my/", phone.my_task, name="my"),
+    path("sw.js", offline.service_worker, name="service-worker"),
+    path("offline/token/", offline.token, name="offline-token"),
     path("visits/", office.VisitLedgerView.as_view(), name="visits"),
     path("visits/new/", phone.visit_new, name="visit-new"),
     path("visits/<int:pk>/", office.visit_detail, name="visit-detail"),

@@ -22,11 +22,11 @@ from django.views.decorators.http import require_http_methods
 from baobao.forms import add_service_error
 from cadres.models import Assignment, Cadre, CadreAide
 from entities.models import Entity
-from inspections.checklists import checklist_for
+from inspections.checklists import checklist_for, issue_category_for
 from inspections.forms import CheckForm, IssueForm, VisitForm, deadline_help
 from inspections.models import DEFAULT_DEADLINE_DAYS, CheckResult, Issue, IssueStatus
 from inspections.quarters import Quarter
-from inspections.selectors import due_entities
+from inspections.selectors import due_entities, entity_summary
 from inspections.services import visit_record
 
 # How many of the open issues the task page lists (the soonest deadlines first).
@@ -55,7 +55,7 @@ def my_task(request):
         .select_related("entity")
         .order_by("deadline", "id")[:OPEN_ISSUES_SHOWN]
     )
-    return render(
+    return _saved_on_phone(
         request,
         "inspections/my_task.html",
         {
@@ -69,6 +69,13 @@ def my_task(request):
             "today": today,
         },
     )
+
+
+def _saved_on_phone(request, template: str, context: dict):
+    """Render a page the service worker may save: it saves it under the user named here."""
+    response = render(request, template, context)
+    response["X-Baobao-User"] = str(request.user.pk)
+    return response
 
 
 class VisitForms:
@@ -86,6 +93,7 @@ class VisitForms:
         self.rows = [
             {
                 "check": CheckForm(data, prefix=f"check-{item.pk}", item=item),
+                "category": issue_category_for(item),
                 "issue": IssueForm(data, files, prefix=f"issue-{item.pk}"),
             }
             for item in items
@@ -203,11 +211,13 @@ def visit_new(request):
             return JsonResponse({"ok": False, "errors": parts.errors()}, status=400)
     else:
         parts = VisitForms(entity=entity, aides=aides, now=request.now)
-    return render(
+    answer = _saved_on_phone if request.method == "GET" else render
+    return answer(
         request,
         "inspections/visit_form.html",
         {
             "entity": entity,
+            **entity_summary(user=user, entity=entity),
             "parts": parts,
             "deadline_help": deadline_help(),
             "deadline_days": json.dumps({str(k): v for k, v in DEFAULT_DEADLINE_DAYS.items()}),

@@ -1,57 +1,29 @@
-// The cadre's visit form on a weak signal, and the pending sends on the task page.
-// The form works without this file (a plain POST); with it, nothing typed is lost to a dropped
-// connection: the form autosaves to IndexedDB (photos included, keyed by the form's idempotency
-// key), is sent with fetch, and when sending fails it stays on the phone to be sent again. The
-// server's idempotency key makes a resend or a double tap safe. No inline script (CSP).
+// The cadre's visit form on a weak signal. The form works without this file (a plain POST); with
+// it, nothing typed is lost to a dropped connection: the form autosaves to the phone's queue
+// (queue.js: IndexedDB, photos included, keyed by the form's idempotency key); a submitted form is
+// queued and sent, and when there is no signal it waits on the phone and goes by itself later
+// (offline.js). The idempotency key makes a resend or a double tap safe. No inline script (CSP).
 "use strict";
 
 (() => {
-  const DB_NAME = "baobao-visits";
-  const STORE = "forms";
-  const SEND_TIMEOUT_MS = 60000;
   const AUTOSAVE_MS = 800;
   const MAX_SIDE = 1600;
   const JPEG_QUALITY = 0.8;
   const SKIPPED = new Set(["csrfmiddlewaretoken"]);
+  const store = window.BaobaoQueue;
+  const user = document.body.dataset.user || "";
 
-  // --- storage: one record per form, keyed by its idempotency key ---------------------------
-
-  function openDb() {
-    return new Promise((resolve, reject) => {
-      if (!window.indexedDB) {
-        reject(new Error("IndexedDB unavailable"));
-        return;
-      }
-      const request = indexedDB.open(DB_NAME, 1);
-      request.onupgradeneeded = () => {
-        request.result.createObjectStore(STORE, { keyPath: "key" });
-      };
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
+  // A fresh idempotency key, for a saved form whose key was already used.
+  function newKey() {
+    if (window.crypto && crypto.randomUUID) {
+      return crypto.randomUUID();
+    }
+    const bytes = crypto.getRandomValues(new Uint8Array(16));
+    bytes[6] = (bytes[6] & 0x0f) | 0x40;
+    bytes[8] = (bytes[8] & 0x3f) | 0x80;
+    const hex = [...bytes].map((b) => b.toString(16).padStart(2, "0")).join("");
+    return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
-
-  async function withStore(mode, action) {
-    const db = await openDb();
-    return new Promise((resolve, reject) => {
-      const transaction = db.transaction(STORE, mode);
-      const request = action(transaction.objectStore(STORE));
-      transaction.oncomplete = () => {
-        db.close();
-        resolve(request.result);
-      };
-      transaction.onerror = transaction.onabort = () => {
-        db.close();
-        reject(transaction.error);
-      };
-    });
-  }
-
-  const store = {
-    put: (record) => withStore("readwrite", (s) => s.put(record)),
-    remove: (key) => withStore("readwrite", (s) => s.delete(key)),
-    all: () => withStore("readonly", (s) => s.getAll()),
-  };
 
   // --- photos: downscaled in the browser before upload, when it can ---------------------------
 
@@ -91,7 +63,7 @@
     const errorBox = document.getElementById("form-errors");
     const deadlineDays = JSON.parse(form.dataset.deadlineDays || "{}");
     const compressed = new Map(); // file input name → Promise of its compressed files
-    let state = "draft"; // "unsent" once a send has failed
+    let state = "draft"; // "unsent" once submitted, "refused" when the server said what to correct
     let sending = false;
     let timer = null;
 
@@ -113,6 +85,8 @@
       }
       return {
         key: keyField.value,
+        user,
+        action: form.action,
         entity: form.dataset.entity,
         entityName: form.dataset.entityName,
         state,
@@ -134,18 +108,6 @@
     const autosave = () => {
       window.clearTimeout(timer);
       timer = window.setTimeout(save, AUTOSAVE_MS);
-    };
-
-    const body = (saved) => {
-      const data = new FormData();
-      data.append("csrfmiddlewaretoken", form.elements.namedItem("csrfmiddlewaretoken").value);
-      for (const [name, value] of saved.fields) {
-        data.append(name, value);
-      }
-      for (const file of saved.files) {
-        data.append(file.field, file.blob, file.name);
-      }
-      return data;
     };
 
     const busy = (on) => {
@@ -182,15 +144,34 @@
       errorBox.scrollIntoView({ block: "start" });
     };
 
-    const failed = async (reason) => {
-      state = "unsent";
-      const stored = await save();
-      offline.querySelector("[data-reason]").textContent = stored ? reason : form.dataset.notStored;
+    const failed = (reason) => {
+      offline.querySelector("[data-reason]").textContent = reason;
       offline.hidden = false;
       offline.scrollIntoView({ block: "start" });
       busy(false);
     };
 
+    const format = (template, values) =>
+      template.replace(/%\((\w+)\)s/g, (match, name) => (name in values ? values[name] : match));
+
+    // Kept on the phone: it goes by itself when the signal returns (offline.js, the worker).
+    const queued = async (saved, outcome) => {
+      const helper = window.BaobaoOffline;
+      if (helper) {
+        await helper.queued(saved).catch(() => null);
+      }
+      const controlled = navigator.serviceWorker && navigator.serviceWorker.controller;
+      if (helper && controlled && form.dataset.doneUrl) {
+        // The task page opens from the phone's copy: on to the next business.
+        helper.noticeLater(format(form.dataset.queuedNotice, { name: saved.entityName }));
+        window.location.assign(form.dataset.doneUrl);
+        return;
+      }
+      failed(outcome === "login" ? form.dataset.loginAgain : "");
+    };
+
+    // Every send goes through the queue: stored first, then sent with a fresh CSRF token (a form
+    // saved on the phone hours ago still works), oldest first, one at a time.
     const send = async () => {
       if (sending) {
         return;
@@ -198,49 +179,43 @@
       window.clearTimeout(timer);
       busy(true);
       form.querySelectorAll(".invalid").forEach((el) => el.classList.remove("invalid"));
+      errorBox.hidden = true;
+      state = "unsent";
       const saved = await record();
-      await store.put(saved).catch(() => null); // a crash mid-send loses nothing either
-      if (navigator.onLine === false) {
-        await failed("");
-        return;
-      }
-      const controller = new AbortController();
-      const timeout = window.setTimeout(() => controller.abort(), SEND_TIMEOUT_MS);
-      let response;
+      saved.queuedAt = new Date().toISOString();
       try {
-        response = await fetch(form.action, {
-          method: "POST",
-          body: body(saved),
-          headers: { "X-Requested-With": "fetch" },
-          credentials: "same-origin",
-          signal: controller.signal,
-        });
+        await store.put(saved);
       } catch (error) {
-        await failed("");
+        state = "draft";
+        const full = error && error.name === "QuotaExceededError";
+        failed(full ? form.dataset.storageFull : form.dataset.notStored);
         return;
-      } finally {
-        window.clearTimeout(timeout);
       }
       let answer = null;
-      if ((response.headers.get("Content-Type") || "").includes("application/json")) {
-        answer = await response.json().catch(() => null);
-      }
-      if (answer && answer.ok) {
-        await store.remove(saved.key).catch(() => null);
-        window.location.assign(answer.redirect);
+      const outcome = await store
+        .flush({
+          onSent: async (r, a) => {
+            if (r.key === saved.key) {
+              answer = a;
+            }
+          },
+        })
+        .catch(() => "failed");
+      const now = (await store.all().catch(() => [])).find((r) => r.key === saved.key);
+      if (!now) {
+        // Sent, by this flush or by the page's own sender a moment before.
+        window.location.assign(answer ? answer.redirect : form.dataset.doneUrl || window.location.href);
         return;
       }
-      if (answer && answer.errors) {
-        // Refused by the server: the cadre corrects the form; it stays saved as a draft.
-        state = "draft";
+      if (now.state === "refused") {
+        // Refused by the server: the cadre corrects the form; it stays on the phone meanwhile.
+        state = "refused";
         offline.hidden = true;
-        await save();
         busy(false);
-        showErrors(answer.errors);
+        showErrors(now.errors || []);
         return;
       }
-      // A login page after an expired session, a proxy's error page: keep it to send again.
-      await failed(`(${response.status})`);
+      await queued(saved, outcome);
     };
 
     const fill = (saved) => {
@@ -276,11 +251,15 @@
           // The photos are still sent from the stored copy.
         }
       }
-      state = saved.state;
+      state = saved.state === "refused" ? "refused" : "draft";
+      form.querySelectorAll("details.raise").forEach((details) => {
+        details.dataset.shown = "1"; // as the cadre left it: nothing ticked by itself
+      });
       form.querySelectorAll("fieldset.check").forEach(updateCheck);
     };
 
-    // A "problem" opens the item's issue part; JS hides the parts no problem needs.
+    // A "problem" opens the item's issue part with 提出问题 ticked (the cadre may untick it), its
+    // category, description and deadline proposed; JS hides the parts no problem needs.
     function updateCheck(fieldset) {
       const chosen = fieldset.querySelector("input[type=radio]:checked");
       const details = fieldset.querySelector("details.raise");
@@ -288,15 +267,37 @@
         return;
       }
       const problem = chosen && chosen.value === "problem";
-      const raised = details.querySelector("input[name$=raise_issue]").checked;
-      details.hidden = !(problem || raised);
+      const tick = details.querySelector("input[name$=raise_issue]");
       if (problem && !details.dataset.shown) {
         details.open = true;
         details.dataset.shown = "1";
+        if (!tick.checked) {
+          tick.checked = true;
+          details.dataset.auto = "1";
+          propose(fieldset, details);
+        }
+      } else if (!problem && details.dataset.auto) {
+        // A problem taken back takes back the issue it ticked by itself.
+        tick.checked = false;
+        delete details.dataset.auto;
+        delete details.dataset.shown;
       }
+      details.hidden = !(problem || tick.checked);
     }
 
-    const setDefaultDeadline = (details) => {
+    function propose(fieldset, details) {
+      const category = details.querySelector("select[name$=-category]");
+      if (category && !category.value && fieldset.dataset.category) {
+        category.value = fieldset.dataset.category;
+      }
+      const description = details.querySelector("textarea[name$=-description]");
+      if (description && !description.value && fieldset.dataset.text) {
+        description.value = fieldset.dataset.text;
+      }
+      setDefaultDeadline(details);
+    }
+
+    function setDefaultDeadline(details) {
       const deadline = details.querySelector("input[name$=-deadline]");
       const severity = details.querySelector("select[name$=-severity]");
       const days = deadlineDays[severity && severity.value];
@@ -307,7 +308,7 @@
       day.setDate(day.getDate() + days);
       const pad = (n) => String(n).padStart(2, "0");
       deadline.value = `${day.getFullYear()}-${pad(day.getMonth() + 1)}-${pad(day.getDate())}`;
-    };
+    }
 
     form.querySelectorAll("fieldset.check").forEach(updateCheck);
     form.addEventListener("change", (event) => {
@@ -351,13 +352,17 @@
     });
     offline.querySelector("[data-resend]").addEventListener("click", send);
 
-    // A copy kept from an earlier visit to this page: restore it (and resend it if it was sent).
-    store
-      .all()
-      .then((records) => {
-        const fresh = keyField.value;
-        const earlier = records
-          .filter((r) => r.entity === form.dataset.entity && r.key !== fresh)
+    // A form saved on the phone (the service worker's copy) may carry a key already used: a new
+    // visit needs a new key. Then a copy kept from earlier (a draft, or one the server refused):
+    // offer to restore it.
+    Promise.all([store.wasSent(keyField.value), store.all()])
+      .then(([sent, records]) => {
+        const mine = records.filter((r) => store.mine(r, user) && r.entity === form.dataset.entity);
+        if (sent || mine.some((r) => r.key === keyField.value && r.state === "unsent")) {
+          keyField.value = newKey();
+        }
+        const earlier = mine
+          .filter((r) => r.state === "draft" || r.state === "refused")
           .sort((a, b) => (a.savedAt < b.savedAt ? 1 : -1))[0];
         if (!earlier) {
           return;
@@ -366,12 +371,16 @@
           earlier.savedAt,
         ).toLocaleString();
         restoreBanner.hidden = false;
-        restoreBanner.querySelector("[data-restore]").addEventListener("click", () => {
+        restoreBanner.querySelector("[data-restore]").addEventListener("click", async () => {
           window.clearTimeout(timer);
-          store.remove(fresh).catch(() => null);
+          if (keyField.value !== earlier.key) {
+            await store.remove(keyField.value).catch(() => null);
+          }
           fill(earlier);
           restoreBanner.hidden = true;
-          offline.hidden = earlier.state !== "unsent";
+          if (earlier.state === "refused" && earlier.errors) {
+            showErrors(earlier.errors);
+          }
         });
         restoreBanner.querySelector("[data-discard]").addEventListener("click", () => {
           store.remove(earlier.key).catch(() => null);
@@ -398,42 +407,10 @@
     }
   }
 
-  // --- the task page: forms kept on this phone, waiting to be sent -----------------------------
-
-  function pendingSends(section) {
-    store
-      .all()
-      .then((records) => {
-        const unsent = records.filter((r) => r.state === "unsent");
-        if (!unsent.length) {
-          return;
-        }
-        section.querySelector("[data-pending-count]").textContent = String(unsent.length);
-        const list = section.querySelector("[data-pending-list]");
-        for (const r of unsent) {
-          const item = document.createElement("li");
-          const link = document.createElement("a");
-          link.href = `${section.dataset.formUrl}?entity=${encodeURIComponent(r.entity)}`;
-          link.textContent = r.entityName;
-          const when = document.createElement("span");
-          when.className = "muted";
-          when.textContent = ` ${new Date(r.savedAt).toLocaleString()}`;
-          item.append(link, when);
-          list.append(item);
-        }
-        section.hidden = false;
-      })
-      .catch(() => null);
-  }
-
   document.addEventListener("DOMContentLoaded", () => {
     const form = document.getElementById("visit-form");
-    if (form) {
+    if (form && store) {
       visitForm(form);
-    }
-    const pending = document.getElementById("pending-sends");
-    if (pending) {
-      pendingSends(pending);
     }
   });
 })();

@@ -222,10 +222,10 @@ def test_the_task_page_lists_open_issues_with_the_overdue_marked(client, holding
 def test_the_form_shows_the_checklist_companions_and_a_fresh_key(client, holding):
     # given the cadre
     client.force_login(cadre_login(holding.cadre))
-    # when the form is opened for their business (session, user, entity, aides, templates, items
-    # and whatever the page header counts)
+    # when the form is opened for their business (session, user, entity, aides, templates, items,
+    # the business's last visits and open issues, and whatever the page header counts)
     queries = captured(client, form_url(holding.entity))
-    assert len(queries) <= 7
+    assert len(queries) <= 9
     assert len([q for q in queries if 'FROM "inspections_checklistitem"' in q["sql"]]) == 1
     response = client.get(form_url(holding.entity))
     # then every item of the business's checklist is there with its three choices, none chosen
