@@ -64,7 +64,7 @@ async function keep(request, response) {
 async function savedPage(request) {
   for (const key of await caches.keys()) {
     if (key.startsWith(PAGES)) {
-      const hit = await (await caches.open(key)).match(request);
+      const hit = await (await caches.open(key)).match(request, { ignoreVary: true });
       if (hit) {
         return hit;
       }
