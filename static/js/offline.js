@@ -155,6 +155,23 @@
 
   // --- the service worker ----------------------------------------------------------------------
 
+  // Whether ``url`` opens with no signal: the worker is running and keeps a copy of it.
+  async function opensOffline(url) {
+    if (!("serviceWorker" in navigator) || !window.caches) {
+      return false;
+    }
+    const registration = await navigator.serviceWorker.getRegistration(url);
+    if (!registration || !registration.active) {
+      return false;
+    }
+    for (const key of await caches.keys()) {
+      if (key.startsWith(PAGES) && (await (await caches.open(key)).match(url, { ignoreVary: true }))) {
+        return true;
+      }
+    }
+    return false;
+  }
+
   async function tellWorker(message) {
     if (!("serviceWorker" in navigator)) {
       return;
@@ -227,7 +244,7 @@
     form.submit();
   });
 
-  window.BaobaoOffline = { flush, queued, noticeLater, showWaiting };
+  window.BaobaoOffline = { flush, queued, noticeLater, showWaiting, opensOffline };
 
   document.addEventListener("DOMContentLoaded", async () => {
     await hygiene();

@@ -160,11 +160,11 @@
       if (helper) {
         await helper.queued(saved).catch(() => null);
       }
-      const controlled = navigator.serviceWorker && navigator.serviceWorker.controller;
-      if (helper && controlled && form.dataset.doneUrl) {
+      const done = form.dataset.doneUrl;
+      if (outcome === "offline" && helper && done && (await helper.opensOffline(done))) {
         // The task page opens from the phone's copy: on to the next business.
         helper.noticeLater(format(form.dataset.queuedNotice, { name: saved.entityName }));
-        window.location.assign(form.dataset.doneUrl);
+        window.location.assign(done);
         return;
       }
       failed(outcome === "login" ? form.dataset.loginAgain : "");

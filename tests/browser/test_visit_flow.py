@@ -143,11 +143,16 @@ def test_cadre_logs_a_visit_raising_an_issue_and_the_office_closes_it(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_visit_sent_offline_is_kept_and_sent_again_once(live_server, browser, holding):
+def test_a_visit_sent_offline_is_sent_once_and_its_saved_form_makes_a_new_visit_next_time(
+    live_server, browser, holding
+):
     entity = holding.entity
     form_url = f"{live_server.url}{reverse('inspections:visit-new')}?entity={entity.pk}"
     page = phone(browser, live_server, cadre_login(holding.cadre))
-    # given the cadre filling the form, with a photo and findings
+    badge = page.locator("[data-queue-badge]")
+    # given the cadre, who opened the task page on signal (the phone saved it and both forms)
+    expect(page.locator("body")).to_have_attribute("data-precached", "3")
+    # filling the form, with a photo and findings
     page.goto(form_url)
     key = page.locator("input[name=idempotency_key]").input_value()
     expect(page.locator("fieldset.check").first).to_be_visible()
@@ -157,38 +162,31 @@ def test_a_visit_sent_offline_is_kept_and_sent_again_once(live_server, browser, 
 
     # when the network is gone and they submit
     page.context.set_offline(True)
-    page.click("[data-submit]")
-    # then the form says it is kept on the phone, and nothing reached the server
-    expect(page.locator("#offline-banner")).to_be_visible()
-    expect(page.locator("[data-submit]")).to_be_enabled()
+    with page.expect_navigation(url=live_server.url + reverse("inspections:my")):
+        page.click("[data-submit]")
+    # then the task page (the phone's copy) says one record waits, and nothing reached the server
+    expect(badge).to_have_text("1")
     assert not Visit.objects.exists()
 
-    # when the network is back, the task page says a record waits to be sent
+    # when the network is back, it goes by itself
     page.context.set_offline(False)
-    page.goto(live_server.url + reverse("inspections:my"))
-    pending = page.locator("#pending-sends")
-    expect(pending).to_be_visible()
-    expect(pending.locator("[data-pending-count]")).to_have_text("1")
-    # and from it the form is restored, with what was typed, and sent again
-    with page.expect_navigation():
-        pending.locator("a").first.click()
-    page.click("#restore-banner [data-restore]")
-    expect(page.locator("textarea[name=findings]")).to_have_value("信号弱，离线填写")
-    expect(page.locator("input[name=idempotency_key]")).to_have_value(key)
-    expect(page.locator("#offline-banner")).to_be_visible()
-    with page.expect_navigation(url=live_server.url + reverse("inspections:my")):
-        page.click("#offline-banner [data-resend]")
-
-    # then exactly one visit exists, under the first form's key, with its photo
+    expect(badge).to_have_text("0", timeout=10_000)
+    # then exactly one visit exists, under the form's key, with what was typed and its photo
     visit = Visit.objects.get()
     assert str(visit.idempotency_key) == key
     assert visit.findings == "信号弱，离线填写"
     assert visit.photos.count() == 1
     assert visit.checks.count() == visit.checks.filter(result="pass").count() > 0
-    # and nothing is left waiting on the phone
-    expect(page.locator("#pending-sends")).to_be_hidden()
-    expect(task_row(page, entity)).to_have_class("task done")
-    # and a resend of the same key (a double tap) still makes no second visit
+
+    # when, with no signal again, the phone's copy of the same form is opened for the next visit
+    page.context.set_offline(True)
     page.goto(form_url)
+    # then it carries a new key: this is a new visit, not a resend of the one sent
+    expect(page.locator("input[name=idempotency_key]")).not_to_have_value(key)
     expect(page.locator("#restore-banner")).to_be_hidden()
-    assert Visit.objects.count() == 1
+    page.click("[data-all-pass]")
+    with page.expect_navigation(url=live_server.url + reverse("inspections:my")):
+        page.click("[data-submit]")
+    page.context.set_offline(False)
+    expect(badge).to_have_text("0", timeout=10_000)
+    assert Visit.objects.count() == 2
