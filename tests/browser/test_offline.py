@@ -23,8 +23,14 @@ def cadre(db):
     # the default checklists and a cadre holding two restaurants and a shop
     default_checklists()
     cadre = CadreFactory(name="县干部王五")
-    for name, kind in (("山村饭店", "catering"), ("地下食堂", "catering"), ("集市小卖部", "food_sales")):
-        AssignmentFactory(cadre=cadre, entity=EntityFactory(grade="B", name=name, business_type=kind))
+    for name, kind in (
+        ("山村饭店", "catering"),
+        ("地下食堂", "catering"),
+        ("集市小卖部", "food_sales"),
+    ):
+        AssignmentFactory(
+            cadre=cadre, entity=EntityFactory(grade="B", name=name, business_type=kind)
+        )
     return cadre
 
 
@@ -51,9 +57,7 @@ def saved_pages(page) -> list[str]:
 
 def saved_key(page, url: str) -> str:
     """The idempotency key in the phone's copy of a form."""
-    html = page.evaluate(
-        "async (url) => (await caches.match(url, {ignoreVary: true})).text()", url
-    )
+    html = page.evaluate("async (url) => (await caches.match(url, {ignoreVary: true})).text()", url)
     return KEY.search(html).group(1)
 
 
