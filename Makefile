@@ -41,7 +41,7 @@ export AS_OF
 DATES ?= 2027-01-01 2028-02-29
 DATE_SENSITIVE ?= tests/inspections tests/ledgers tests/baobao
 
-.PHONY: help sync run test test-dates bench load lint format migrate seed worker beat messages clean
+.PHONY: help sync run test test-dates bench load phone-3g lint format migrate seed worker beat messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -86,6 +86,11 @@ bench: $(filter .tools/bin/uv,$(UV)) ## benchmarks with targets on PostgreSQL (B
 load: $(filter .tools/bin/uv,$(UV)) ## 50 cadres + 10 clerks against gunicorn for 60 s (locust, on a copy of the bench DB); writes tests/benchmarks/load/LOAD.md
 	$(UV) sync --locked --group bench
 	$(PY) -m tests.benchmarks.load
+
+# The cadre's default path at 3G in Chromium (login → visit with a photo and an issue): taps,
+# seconds and KB per page; writes PHONE_3G.md.
+phone-3g: sync ## taps, seconds and KB per page of the cadre's default path at 3G (Chromium); writes PHONE_3G.md
+	PHONE_3G_REPORT=PHONE_3G.md $(VENV)/bin/pytest tests/browser/test_phone_3g.py -q -s -p no:cacheprovider
 
 lint: sync ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
