@@ -114,9 +114,17 @@
 
   let flushing = null;
 
-  function flush() {
+  async function somethingToSend() {
+    const records = await Q.waiting(user).catch(() => []);
+    return records.some((r) => r.state === "unsent");
+  }
+
+  async function flush() {
     if (!Q || !user || navigator.onLine === false) {
-      return Promise.resolve("offline");
+      return "offline";
+    }
+    if (!flushing && !(await somethingToSend())) {
+      return "done"; // nothing waits: no request at all
     }
     if (!flushing) {
       const labels = document.querySelector("[data-queue-notice]") || body;

@@ -12,6 +12,7 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from inspections.models import Issue, Visit
+from tests.browser.test_phone_3g import camera_photo
 from tests.browser.test_visit_flow import default_checklists, jpeg, phone, task_row
 from tests.factories import AssignmentFactory, CadreFactory, EntityFactory, cadre_login
 
@@ -66,7 +67,7 @@ def on_the_phone(browser, live_server, cadre):
     page = phone(browser, live_server, cadre_login(cadre))
     assert page.url == live_server.url + reverse("inspections:my")
     # the page and the 3 forms (a string wait_for_function would need eval, which the CSP forbids)
-    expect(page.locator("body")).to_have_attribute("data-precached", "4")
+    expect(page.locator("body")).to_have_attribute("data-precached", "4", timeout=30_000)
     return page
 
 
@@ -74,7 +75,7 @@ def form_url(entity) -> str:
     return f"{reverse('inspections:visit-new')}?entity={entity.pk}"
 
 
-def log_a_visit_offline(page, entity, *, issue: bool):
+def log_a_visit_offline(page, entity, *, issue: bool, photo=None):
     """From the task page: open the business, mark every item as pass (the first as a problem
     raising an issue), add a photo, submit; the phone keeps it and goes back to the task page."""
     with page.expect_navigation():
@@ -90,7 +91,7 @@ def log_a_visit_offline(page, entity, *, issue: bool):
         expect(raised.locator("select[name$=category]")).not_to_have_value("")
         expect(raised.locator("textarea[name$=description]")).not_to_have_value("")
         expect(raised.locator("input[name$=deadline]")).not_to_have_value("")
-    form.locator("input[name=photos]").set_input_files(jpeg("visit.jpg"))
+    form.locator("input[name=photos]").set_input_files(photo or jpeg("visit.jpg"))
     with page.expect_navigation(url=re.compile(re.escape(reverse("inspections:my")) + "$")):
         form.locator("[data-submit]").click()
 
@@ -209,3 +210,49 @@ def test_logging_out_clears_what_the_phone_saved(live_server, browser, cadre):
     page.context.set_offline(True)
     page.goto(page.url.split("/accounts/")[0] + reverse("inspections:my"))
     expect(page.locator("body")).not_to_contain_text(first.name)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_day_in_the_mountains_ten_visits_with_photos_wait_and_go(live_server, browser, cadre):
+    # given a cadre holding ten businesses, who opened the task page on signal
+    for n in range(7):
+        AssignmentFactory(cadre=cadre, entity=EntityFactory(grade="B", name=f"山区饭店{n}"))
+    page = phone(browser, live_server, cadre_login(cadre))
+    expect(page.locator("body")).to_have_attribute("data-precached", "11", timeout=60_000)
+    # when they log ten visits, each with a camera-sized photo, with no signal all day
+    page.context.set_offline(True)
+    for entity in held(cadre):
+        log_a_visit_offline(page, entity, issue=False, photo=camera_photo())
+    # then all ten wait on the phone
+    expect(page.locator("[data-queue-badge]")).to_have_text("10")
+    assert not Visit.objects.exists()
+    # when the signal returns, they all go, once each, with their photos
+    page.context.set_offline(False)
+    expect(page.locator("[data-queue-badge]")).to_have_text("0", timeout=60_000)
+    assert Visit.objects.count() == 10
+    assert sorted(Visit.objects.values_list("entity_id", flat=True)) == sorted(
+        e.pk for e in held(cadre)
+    )
+    assert all(v.photos.count() == 1 for v in Visit.objects.all())
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_full_phone_says_so_and_keeps_the_form_open(live_server, browser, cadre):
+    first = held(cadre)[0]
+    page = on_the_phone(browser, live_server, cadre)
+    # given a phone whose storage for this site is all but used up
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("Storage.overrideQuotaForOrigin", {"origin": live_server.url, "quotaSize": 50_000})
+    page.context.set_offline(True)
+    with page.expect_navigation():
+        task_row(page, first).locator("a").click()
+    page.click("[data-all-pass]")
+    page.locator("input[name=photos]").set_input_files(camera_photo())
+    # when a visit with a photo is submitted with no signal
+    page.click("[data-submit]")
+    # then the phone says its storage is full, and the form stays, to be sent from this page
+    banner = page.locator("#offline-banner")
+    expect(banner).to_be_visible()
+    expect(banner).to_contain_text("存储空间已满")
+    expect(page.locator("[data-submit]")).to_be_enabled()
+    assert page.url.endswith(form_url(first))

@@ -151,7 +151,7 @@ def test_a_visit_sent_offline_is_sent_once_and_its_saved_form_makes_a_new_visit_
     page = phone(browser, live_server, cadre_login(holding.cadre))
     badge = page.locator("[data-queue-badge]")
     # given the cadre, who opened the task page on signal (the phone saved it and both forms)
-    expect(page.locator("body")).to_have_attribute("data-precached", "3")
+    expect(page.locator("body")).to_have_attribute("data-precached", "3", timeout=30_000)
     # filling the form, with a photo and findings
     page.goto(form_url)
     key = page.locator("input[name=idempotency_key]").input_value()
