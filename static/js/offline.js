@@ -154,8 +154,8 @@
   async function queued(record) {
     await showWaiting();
     if ("serviceWorker" in navigator) {
-      const registration = await navigator.serviceWorker.ready;
-      if (registration.sync) {
+      const registration = await navigator.serviceWorker.getRegistration(); // none for the office
+      if (registration && registration.sync) {
         await registration.sync.register(SYNC_TAG).catch(() => null);
       }
     }

@@ -251,7 +251,7 @@
           // The photos are still sent from the stored copy.
         }
       }
-      state = saved.state === "refused" ? "refused" : "draft";
+      state = saved.state;
       form.querySelectorAll("details.raise").forEach((details) => {
         details.dataset.shown = "1"; // as the cadre left it: nothing ticked by itself
       });
@@ -361,8 +361,10 @@
         if (sent || mine.some((r) => r.key === keyField.value && r.state === "unsent")) {
           keyField.value = newKey();
         }
+        // On the cadre's pages a waiting record goes by itself; elsewhere it is resent from here.
+        const sentByItself = document.body.hasAttribute("data-cadre");
         const earlier = mine
-          .filter((r) => r.state === "draft" || r.state === "refused")
+          .filter((r) => r.state !== "unsent" || !sentByItself)
           .sort((a, b) => (a.savedAt < b.savedAt ? 1 : -1))[0];
         if (!earlier) {
           return;
@@ -381,6 +383,7 @@
           if (earlier.state === "refused" && earlier.errors) {
             showErrors(earlier.errors);
           }
+          offline.hidden = earlier.state !== "unsent";
         });
         restoreBanner.querySelector("[data-discard]").addEventListener("click", () => {
           store.remove(earlier.key).catch(() => null);

@@ -6,6 +6,7 @@ offline is kept on the phone and sent again once, whatever happens in between.
 
 import importlib
 import io
+import re
 
 import pytest
 from django.apps import apps as django_apps
@@ -190,3 +191,32 @@ def test_a_visit_sent_offline_is_sent_once_and_its_saved_form_makes_a_new_visit_
     page.context.set_offline(False)
     expect(badge).to_have_text("0", timeout=10_000)
     assert Visit.objects.count() == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_clerk_without_the_service_worker_keeps_an_offline_visit_and_resends_it_once(
+    live_server, browser, holding
+):
+    entity = holding.entity
+    form_url = f"{live_server.url}{reverse('inspections:visit-new')}?entity={entity.pk}"
+    # given a county clerk typing in a paper visit (the office's pages register no worker)
+    page = phone(browser, live_server, office_user(county(), username="clerk"))
+    page.goto(form_url)
+    key = page.locator("input[name=idempotency_key]").input_value()
+    page.click("[data-all-pass]")
+    page.fill("textarea[name=findings]", "纸质记录补录")
+    # when the network is gone and they submit: the form stays, saying it is kept on this device
+    page.context.set_offline(True)
+    page.click("[data-submit]")
+    expect(page.locator("#offline-banner")).to_be_visible()
+    assert not Visit.objects.exists()
+    # when they come back to the form later, it offers what was kept, and they send it again
+    page.context.set_offline(False)
+    page.goto(form_url)
+    page.click("#restore-banner [data-restore]")
+    expect(page.locator("textarea[name=findings]")).to_have_value("纸质记录补录")
+    expect(page.locator("input[name=idempotency_key]")).to_have_value(key)
+    with page.expect_navigation(url=re.compile(r"/inspections/visits/\d+/$")):
+        page.click("#offline-banner [data-resend]")
+    # then exactly one visit exists, under the first form's key
+    assert str(Visit.objects.get().idempotency_key) == key
