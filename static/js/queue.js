@@ -193,5 +193,16 @@
     return run();
   }
 
-  global.BaobaoQueue = { put, remove, all, wasSent, waiting, forget, flush, mine };
+  // Send one record that could not be stored (the phone's storage is full): straight from the page.
+  async function sendUnstored(record) {
+    let current;
+    try {
+      current = await session();
+    } catch (error) {
+      return { outcome: "offline" };
+    }
+    return current ? send(record, current.token) : { outcome: "login" };
+  }
+
+  global.BaobaoQueue = { put, remove, all, wasSent, waiting, forget, flush, mine, sendUnstored };
 })(self);

@@ -186,9 +186,18 @@
       try {
         await store.put(saved);
       } catch (error) {
+        // Not kept on the phone (its storage is full): sent straight from this page, if it can.
         state = "draft";
-        const full = error && error.name === "QuotaExceededError";
-        failed(full ? form.dataset.storageFull : form.dataset.notStored);
+        const result = await store.sendUnstored(saved);
+        if (result.outcome === "sent") {
+          window.location.assign(result.answer.redirect);
+        } else if (result.outcome === "refused") {
+          busy(false);
+          showErrors(result.errors);
+        } else {
+          const full = error && error.name === "QuotaExceededError";
+          failed(full ? form.dataset.storageFull : form.dataset.notStored);
+        }
         return;
       }
       let answer = null;

@@ -152,26 +152,13 @@ async function precache(urls) {
   }
 }
 
-// The pages ask: forget every saved page (logout, or another user).
-async function forgetPages() {
-  for (const key of await caches.keys()) {
-    if (key.startsWith(PAGES)) {
-      await caches.delete(key);
-    }
-  }
-}
-
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  let work = null;
   if (data.type === "precache") {
-    work = precache(data.urls || []);
-  } else if (data.type === "forget") {
-    work = forgetPages();
-  }
-  if (work) {
     event.waitUntil(
-      work.then(() => event.ports[0] && event.ports[0].postMessage({ done: true })),
+      precache(data.urls || []).then(
+        () => event.ports[0] && event.ports[0].postMessage({ done: true }),
+      ),
     );
   }
 });

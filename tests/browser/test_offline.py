@@ -237,7 +237,7 @@ def test_a_day_in_the_mountains_ten_visits_with_photos_wait_and_go(live_server, 
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_full_phone_says_so_and_keeps_the_form_open(live_server, browser, cadre):
+def test_a_full_phone_says_so_and_sends_from_the_open_form(live_server, browser, cadre):
     first = held(cadre)[0]
     page = on_the_phone(browser, live_server, cadre)
     # given a phone whose storage for this site is all but used up
@@ -256,3 +256,9 @@ def test_a_full_phone_says_so_and_keeps_the_form_open(live_server, browser, cadr
     expect(banner).to_contain_text("存储空间已满")
     expect(page.locator("[data-submit]")).to_be_enabled()
     assert page.url.endswith(form_url(first))
+    assert not Visit.objects.exists()
+    # when the signal returns and they send it again from the page, it is stored, once
+    page.context.set_offline(False)
+    with page.expect_navigation(url=re.compile(re.escape(reverse("inspections:my")) + "$")):
+        page.click("#offline-banner [data-resend]")
+    assert Visit.objects.get().entity == first
