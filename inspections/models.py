@@ -6,7 +6,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import Cadre
+from baobao.scoping import ScopedQuerySet
+from baobao.uploads import private_upload_name
+from cadres.models import Assignment, Cadre
 from entities.models import Entity
 
 
@@ -62,11 +64,9 @@ class ChecklistItem(models.Model):
         return self.text
 
 
-class VisitQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from baobao.scoping import scope_visits
-
-        return scope_visits(self, user)
+class VisitQuerySet(ScopedQuerySet):
+    area_path = "entity__division_path"
+    cadre_fields = ("cadre_id",)
 
     def update(self, **kwargs):
         raise TypeError("A submitted visit is immutable: append a remark instead.")
@@ -166,8 +166,6 @@ class VisitCheck(models.Model):
 
 
 def visit_photo_upload_to(instance, filename):
-    from baobao.uploads import private_upload_name
-
     return private_upload_name("visits", filename)
 
 
@@ -250,19 +248,24 @@ ISSUE_TRANSITIONS = {
 }
 
 
-class IssueQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from baobao.scoping import scope_issues
+class IssueQuerySet(ScopedQuerySet):
+    area_path = "entity__division_path"
 
-        return scope_issues(self, user)
+    @classmethod
+    def held(cls, cadre_id: int) -> Q:
+        """Issues raised in the cadre's visits or on a business they hold now. Both sides are id
+        subqueries on the issue's own columns: an OR across a join to the visits made PostgreSQL
+        join every open issue of the province (220 ms on a cadre's phone page at province
+        scale)."""
+        visits = Visit.objects.filter(cadre_id=cadre_id).values("pk")
+        held = Assignment.objects.filter(cadre_id=cadre_id, end_date__isnull=True)
+        return Q(visit_id__in=visits) | Q(entity_id__in=held.values("entity_id"))
 
     def overdue(self, today):
         return self.exclude(status=IssueStatus.CLOSED).filter(deadline__lt=today)
 
 
 def issue_photo_upload_to(instance, filename):
-    from baobao.uploads import private_upload_name
-
     return private_upload_name("issues", filename)
 
 
