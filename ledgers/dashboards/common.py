@@ -62,6 +62,37 @@ def children(division: Division) -> list[Division]:
     return list(Division.objects.filter(parent=division).order_by("code"))
 
 
+class Summable:
+    """Figures of an area that add up across areas: ``add`` sums the fields named in
+    ``ADDITIVE``."""
+
+    ADDITIVE: tuple[str, ...] = ()
+
+    def add(self, other) -> None:
+        for name in self.ADDITIVE:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def child_rows(division: Division, figures, sources) -> list:
+    """A row per child division of ``division`` in code order (``figures(area, path)``), and one
+    for the businesses registered on ``division`` itself (``direct=True``) when any of
+    ``sources`` (figures per path) has some."""
+    rows = [figures(child, child.path) for child in children(division)]
+    if all(row.division.path != division.path for row in rows) and any(
+        division.path in source for source in sources
+    ):
+        rows.append(figures(division, division.path, direct=True))
+    return rows
+
+
+def totalled(total: Summable, rows: list, overdue_cadres: int) -> Summable:
+    """``total`` with every row added in; overdue cadres are counted once in all, not summed."""
+    for row in rows:
+        total.add(row)
+    total.overdue_cadres = overdue_cadres
+    return total
+
+
 def by_child(qs: QuerySet, column: str, digits: int, **aggregates) -> dict[str, dict]:
     """``aggregates`` of ``qs`` grouped by the child path prefix of ``column``: {path: row}."""
     rows = (
