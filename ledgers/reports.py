@@ -76,10 +76,6 @@ class ReportFigures(Summable):
     )
 
     @property
-    def coverage(self) -> float | None:
-        return ratio(self.covered, self.open)
-
-    @property
     def rate(self) -> float | None:
         return ratio(self.visited, self.due)
 

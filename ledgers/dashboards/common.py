@@ -64,9 +64,13 @@ def children(division: Division) -> list[Division]:
 
 class Summable:
     """Figures of an area that add up across areas: ``add`` sums the fields named in
-    ``ADDITIVE``."""
+    ``ADDITIVE``. Every such area has open businesses (``open``), some held (``covered``)."""
 
     ADDITIVE: tuple[str, ...] = ()
+
+    @property
+    def coverage(self) -> float | None:
+        return ratio(self.covered, self.open)
 
     def add(self, other) -> None:
         for name in self.ADDITIVE:

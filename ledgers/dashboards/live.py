@@ -77,10 +77,6 @@ class AreaFigures(Summable):
     )
 
     @property
-    def coverage(self) -> float | None:
-        return ratio(self.covered, self.open)
-
-    @property
     def current(self) -> QuarterRate:
         return self.rates[-1]
 
