@@ -240,3 +240,13 @@ class IssueFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=15))
     actor_kind = "business"
     raised_by = factory.SelfAttribute("visit.logged_by")
+
+
+def second_township() -> Division:
+    """川硐街道, a second township of 碧江区."""
+    return township(code="520602002000", name="川硐街道")
+
+
+def second_village() -> Division:
+    """川硐社区, in 川硐街道."""
+    return village(code="520602002001", name="川硐社区", township_division=second_township())
