@@ -98,6 +98,10 @@ class Cadre(models.Model):  # 包保干部
     def get_level_display(self) -> str:
         return self.level.label
 
+    @property
+    def has_left(self) -> bool:
+        return self.status == CadreStatus.LEFT
+
 
 class AideKind(models.TextChoices):
     ASSISTANT = "assistant", _("Assistant (协保员)")
