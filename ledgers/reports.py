@@ -63,18 +63,6 @@ class ReportFigures(Summable):
     issues_overdue: int = 0
     overdue_cadres: int = 0
 
-    ADDITIVE = (
-        "open",
-        "covered",
-        "visits",
-        "visited_entities",
-        "due",
-        "visited",
-        "issues_found",
-        "issues_closed",
-        "issues_overdue",
-    )
-
     @property
     def rate(self) -> float | None:
         return ratio(self.visited, self.due)

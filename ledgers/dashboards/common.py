@@ -3,6 +3,7 @@ subtree in one query, grouped under the child division by the prefix of the busi
 of its division's path (``Entity.division_path``), so no query joins the divisions and the number
 of queries does not depend on the number of children."""
 
+import dataclasses
 import datetime
 
 from django.core.cache import cache
@@ -63,18 +64,19 @@ def children(division: Division) -> list[Division]:
 
 
 class Summable:
-    """Figures of an area that add up across areas: ``add`` sums the fields named in
-    ``ADDITIVE``. Every such area has open businesses (``open``), some held (``covered``)."""
-
-    ADDITIVE: tuple[str, ...] = ()
+    """The figures of an area (a dataclass) that add up across areas: ``add`` sums every number
+    but ``overdue_cadres`` (a cadre is counted once in all, whatever the areas). Every such area
+    has open businesses (``open``), some of them held (``covered``)."""
 
     @property
     def coverage(self) -> float | None:
         return ratio(self.covered, self.open)
 
     def add(self, other) -> None:
-        for name in self.ADDITIVE:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for name in (f.name for f in dataclasses.fields(self) if f.name != "overdue_cadres"):
+            value = getattr(self, name)
+            if type(value) in (int, float):  # not a bool, a division, a dict or a list
+                setattr(self, name, value + getattr(other, name))
 
 
 def child_rows(division: Division, figures, sources) -> list:

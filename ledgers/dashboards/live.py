@@ -66,16 +66,6 @@ class AreaFigures(Summable):
     issues_closed: int = 0
     close_days_total: float = 0.0
 
-    ADDITIVE = (
-        "open",
-        "covered",
-        "issues_open",
-        "issues_overdue",
-        "issues_raised",
-        "issues_closed",
-        "close_days_total",
-    )
-
     @property
     def current(self) -> QuarterRate:
         return self.rates[-1]
