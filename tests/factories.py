@@ -15,6 +15,7 @@ from baobao.models import Division, Level, Role, User
 from baobao.validators import uscc_check_char
 from cadres.models import AideKind, Assignment, Cadre, CadreAide
 from entities.models import BusinessType, Entity, Grade, Zone
+from inspections.quarters import Quarter
 
 _serial = itertools.count(1)
 
@@ -221,8 +222,6 @@ def cadre_login(cadre: Cadre) -> User:
 
 
 def _quarter_code(moment) -> int:
-    from inspections.quarters import Quarter
-
     return Quarter.of(moment).code
 
 
