@@ -1,7 +1,7 @@
 # 包保 supervision tracker — developer commands (GNU make).
 #
 #   make run    install, migrate, seed a small demo, serve http://127.0.0.1:8000
-#   make test   lint, format check, migration check, pytest
+#   make test   lint, format check, import contracts (docs/architecture.md), migration check, pytest
 #   make bench  benchmarks with targets on PostgreSQL; writes BENCHMARKS.md
 #   make load   a 60-second load test (gunicorn + locust) on a copy of the benchmark database
 #
@@ -61,9 +61,10 @@ run: sync ## migrate, seed a small demo (idempotent), print the demo logins, ser
 	$(MANAGE) seed_demo --scale $(SCALE)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (SQLite, or DATABASE_URL)
+test: sync ## ruff check, ruff format --check, lint-imports, makemigrations --check, pytest (SQLite, or DATABASE_URL)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
@@ -92,9 +93,10 @@ load: $(filter .tools/bin/uv,$(UV)) ## 50 cadres + 10 clerks against gunicorn fo
 phone-3g: sync ## taps, seconds and KB per page of the cadre's default path at 3G (Chromium); writes PHONE_3G.md
 	PHONE_3G_REPORT=PHONE_3G.md $(VENV)/bin/pytest tests/browser/test_phone_3g.py -q -s -p no:cacheprovider
 
-lint: sync ## ruff check and ruff format --check
+lint: sync ## ruff check, ruff format --check and lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: sync ## ruff --fix and ruff format
 	$(VENV)/bin/ruff check --fix .

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baobao import clock
+from baobao.scoping import scope_divisions
 
 
 class Level(models.IntegerChoices):
@@ -36,8 +37,6 @@ class DivisionQuerySet(models.QuerySet):
         return self.filter(path__startswith=division.path)
 
     def for_user(self, user):
-        from baobao.scoping import scope_divisions
-
         return scope_divisions(self, user)
 
 

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "cadres",
     "inspections",
     "ledgers",
+    "demo",  # manage.py seed_demo: a dev/seed tool, imported by nothing else
 ]
 
 MIDDLEWARE = [

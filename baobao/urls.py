@@ -7,8 +7,10 @@ from baobao import views
 admin.site.site_header = "包保督导管理系统"
 admin.site.site_title = "包保督导管理系统"
 
+# The apps' pages are wired by name (an include string is not an import): the core imports no app.
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("ledgers.home_urls")),
     path("favicon.ico", views.favicon),
     path(
         "accounts/login/",

@@ -6,6 +6,7 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from baobao.celery import app as celery_app
+from tests.factories import county, office_user
 
 IN_CI = os.environ.get("CI") == "true"
 
@@ -60,3 +61,11 @@ def real_worker():
         celery_app.control.purge()
         celery_app.conf.update(saved)
         _drop_connections()
+
+
+@pytest.fixture
+def clerk(client):
+    """The county office of 碧江区, logged in."""
+    user = office_user(county())
+    client.force_login(user)
+    return user
