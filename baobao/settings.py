@@ -236,6 +236,10 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     # A broker that vanishes without closing the connection must not hang a publish.
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
+    # A publish to a broker that is down fails at once instead of retrying for seconds inside a
+    # request: baobao/outbox.py keeps the work and its sweeper is the retry. (Workers reconnect
+    # their consumers with their own loop, broker_connection_max_retries.)
+    "max_retries": 0,
 }
 CELERY_BROKER_CONNECTION_TIMEOUT = 3
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
