@@ -46,6 +46,8 @@ logger = logging.getLogger(__name__)
 
 SEND_CHUNK = 500
 DELIVERY_BATCH = 100
+# After this many failures in a row, a channel is not tried again in the same run.
+CHANNEL_BREAKER = 3
 # The task that sends what is due, by name (a service never imports a tasks module).
 DELIVERY_TASK = "baobao.tasks.deliveries_send"
 INBOX_PAGE = 30
@@ -167,8 +169,12 @@ def retry_horizon() -> datetime.timedelta:
     return datetime.timedelta(hours=settings.NOTIFY_RETRY_HORIZON_HOURS)
 
 
-def _lease() -> datetime.timedelta:
-    return datetime.timedelta(seconds=settings.NOTIFY_SENDING_LEASE_SECONDS)
+def _lease_end(now: datetime.datetime) -> datetime.datetime:
+    """When a claim taken at ``now`` runs out. Counted from the wall clock if that is later: a
+    long batch must not hand a row that is in flight right now to another worker."""
+    return max(now, clock.read()) + datetime.timedelta(
+        seconds=settings.NOTIFY_SENDING_LEASE_SECONDS
+    )
 
 
 @transaction.atomic
@@ -182,7 +188,7 @@ def _claim(now: datetime.datetime, batch_size: int) -> list[Delivery]:
         .select_for_update(skip_locked=True)
         .values_list("id", flat=True)[:batch_size]
     )
-    Delivery.objects.filter(id__in=ids).update(claimed_at=now, next_attempt_at=now + _lease())
+    Delivery.objects.filter(id__in=ids).update(claimed_at=now, next_attempt_at=_lease_end(now))
     return list(Delivery.objects.filter(id__in=ids).select_related("notification").order_by("id"))
 
 
@@ -191,7 +197,7 @@ def _mark_sending(delivery: Delivery, now: datetime.datetime) -> bool:
     (another worker may have taken it over after the lease). False: leave it alone."""
     return bool(
         Delivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
-            status=DeliveryStatus.SENDING, next_attempt_at=now + _lease()
+            status=DeliveryStatus.SENDING, next_attempt_at=_lease_end(now)
         )
     )
 
@@ -238,14 +244,39 @@ def delivery_attempt(*, delivery: Delivery, now: datetime.datetime) -> Delivery:
     return delivery
 
 
+def _defer(delivery: Delivery, now: datetime.datetime, reason: str) -> Delivery:
+    """Hand a claimed delivery back untried, due after its next backoff (no attempt counted)."""
+    delivery.next_attempt_at = now + retry_delay(max(delivery.attempts, 1))
+    Delivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
+        next_attempt_at=delivery.next_attempt_at, last_error=reason
+    )
+    delivery.status = DeliveryStatus.RETRYING
+    return delivery
+
+
 def deliveries_send(*, now: datetime.datetime | None = None, batch_size=DELIVERY_BATCH) -> dict:
-    """Send every due delivery, in claimed batches; return counts by outcome."""
+    """Send every due delivery, in claimed batches; return counts by outcome.
+
+    A channel that fails CHANNEL_BREAKER times in a row in this run (SMTP down or hanging) is
+    not tried again in this run: its other deliveries are handed back untried for their next
+    backoff, so a hung server costs a few timeouts per run, not one per message."""
     counts = dict.fromkeys(DeliveryStatus.values, 0)
+    failures_in_a_row: dict[str, list[str]] = {}
     while True:
         current = now or clock.now()
         batch = _claim(current, batch_size)
         for delivery in batch:
-            counts[delivery_attempt(delivery=delivery, now=current).status] += 1
+            failures = failures_in_a_row.setdefault(delivery.channel, [])
+            if len(failures) >= CHANNEL_BREAKER:
+                reason = f"Not tried: the channel failed {len(failures)} times in a row"
+                done = _defer(delivery, current, f"{reason} ({failures[-1]})"[:2000])
+            else:
+                done = delivery_attempt(delivery=delivery, now=current)
+                if done.status in (DeliveryStatus.RETRYING, DeliveryStatus.FAILED):
+                    failures.append(done.last_error)
+                else:
+                    failures.clear()
+            counts[done.status] += 1
         if len(batch) < batch_size:
             return counts
 

@@ -285,6 +285,7 @@ NOTIFY_SENDING_LEASE_SECONDS = env.int("NOTIFY_SENDING_LEASE_SECONDS", default=5
 # Links in e-mails are absolute: the address users open the app at.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SMS_BACKEND = env("SMS_BACKEND", default="baobao.sms.ConsoleSmsBackend")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", default="")
