@@ -184,6 +184,22 @@ def test_the_administrator_sees_a_banner_and_gets_one_message_per_incident(clien
 
 
 @pytest.mark.django_db
+def test_beats_tick_records_the_heartbeat_and_clears_the_alarm(settings):
+    from baobao.tasks import beat_tick
+
+    # given an open alarm about beat, and the daily runs done
+    settings.DEADMAN_SWITCH = True
+    Alarm.objects.create(name=BEAT, message="stalled", raised_at=NOW)
+    with time_machine.travel(NOW + datetime.timedelta(minutes=30), tick=False):
+        _all_daily_runs_done(NOW)
+        # when the tick runs (eagerly here)
+        beat_tick.apply()
+    # then the heartbeat is fresh and the alarm cleared
+    assert problems(now=NOW + datetime.timedelta(minutes=31)) == {}
+    assert Alarm.objects.get(name=BEAT).cleared_at is not None
+
+
+@pytest.mark.django_db
 def test_the_banner_costs_nothing_for_others_and_one_query_for_the_admin(rf, settings):
     from baobao.deadman import deadman_banner
 
