@@ -117,3 +117,18 @@ def division_in_scope(user, division) -> bool:
     if user.is_system_admin:
         return True
     return bool(user.division_id and user.division.contains(division))
+
+
+def scope_deliveries(qs: QuerySet, user) -> QuerySet:
+    """E-mail and SMS deliveries: the office sees those to the people of its area (office staff
+    of a division under it, and cadres, 协保员 and 联络员 whose cadre serves under it)."""
+    recipient = "notification__recipient__"
+
+    def area(prefix: str) -> Q:
+        return (
+            Q(**{f"{recipient}division__path__startswith": prefix})
+            | Q(**{f"{recipient}cadre__division__path__startswith": prefix})
+            | Q(**{f"{recipient}aide__cadre__division__path__startswith": prefix})
+        )
+
+    return _scope(qs, user, area=area, cadre=lambda cadre_id: Q(pk__in=[]))

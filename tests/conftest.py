@@ -69,3 +69,26 @@ def clerk(client):
     user = office_user(county())
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """A private redis-server (tests/faults.py) that this test may stop and start, set as the
+    Celery broker of this process: what the code enqueues goes there, not to the shared Redis."""
+    from tests.faults import PrivateRedis, require_postgresql
+
+    require_postgresql()
+    server = PrivateRedis(tmp_path).start()
+    keys = ("broker_url", "task_always_eager", "broker_transport_options")
+    saved = {key: celery_app.conf[key] for key in keys}
+    options = {**celery_app.conf.broker_transport_options, "socket_timeout": 2}
+    celery_app.conf.update(
+        broker_url=server.url, task_always_eager=False, broker_transport_options=options
+    )
+    _drop_connections()
+    try:
+        yield server
+    finally:
+        server.stop()
+        celery_app.conf.update(saved)
+        _drop_connections()

@@ -11,7 +11,7 @@ from baobao.selectors import access_division
 from ledgers.exports import LEDGERS, export_filename, export_size, export_workbook, ledger_keys
 from ledgers.forms import ExportForm
 from ledgers.models import ExportJob, JobStatus
-from ledgers.services import export_job_start
+from ledgers.services import export_job_retry, export_job_start
 from ledgers.xlsx import XLSX_CONTENT_TYPE, workbook_response
 
 RECENT_JOBS = 10
@@ -84,6 +84,13 @@ class ExportJobView(OfficeRequiredMixin, View):
             ExportJob.objects.for_user(request.user).select_related("division"), pk=pk
         )
         return render(request, "ledgers/export_job.html", {"job": job})
+
+
+class ExportRetryView(OfficeRequiredMixin, View):
+    def post(self, request, pk):
+        job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk)
+        export_job_retry(job=job)
+        return redirect("ledgers:export-job", job.pk)
 
 
 class ExportDownloadView(OfficeRequiredMixin, View):
