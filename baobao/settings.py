@@ -60,6 +60,8 @@ MIDDLEWARE = [
     "baobao.clock.ClockMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session middleware: the session's own save is not counted as the user's write.
+    "baobao.db_routers.ReplicaStickyMiddleware",
     "baobao.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,6 +106,30 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (a city's coverage counts over 39k businesses) paid 20–40 ms of compiling for a query that
     # then ran in less. JIT pays off for long analytic queries, not for a web app's pages.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# A streaming read replica (docs/scaling.md, step 4): the reads a view opts into
+# (baobao.db_routers.reads_from_replica: ledgers, dashboards, coverage, balance, reports, export
+# jobs) go there; every write, and every read after a write, to the primary. Unset: no "replica"
+# alias at all, and everything reads and writes the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # A dead replica costs this once, then it is remembered down (REPLICA_RETRY_SECONDS).
+        "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2),
+    }
+    # Tests that do not build a real standby read the primary through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["baobao.db_routers.ReplicaRouter"]
+# Opted-in reads fall back to the primary when the replica is this far behind or down.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=30.0)
+# Read-your-writes: after a request that wrote, the user reads the primary this long (longer
+# than the lag allowed, so that what they wrote is on the replica when they go back to it).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "baobao.User"

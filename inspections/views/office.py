@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin
 from baobao.uploads import content_type_for
@@ -49,7 +50,7 @@ def _with_problem_count(visits):
     return visits.annotate(problems=Subquery(problems, output_field=IntegerField()))
 
 
-class VisitLedgerView(OfficeRequiredMixin, TemplateView):
+class VisitLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     template_name = "inspections/visit_list.html"
 
     def get_context_data(self, **kwargs):
@@ -63,7 +64,7 @@ class VisitLedgerView(OfficeRequiredMixin, TemplateView):
         )
 
 
-class IssueLedgerView(OfficeRequiredMixin, TemplateView):
+class IssueLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     template_name = "inspections/issue_list.html"
 
     def get_context_data(self, **kwargs):

@@ -6,6 +6,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from baobao.selectors import access_division
 from ledgers.exports import LEDGERS, export_filename, export_size, export_workbook, ledger_keys
@@ -40,13 +41,13 @@ def _page(request, form, division, status=200):
     return render(request, "ledgers/index.html", context, status=status)
 
 
-class ExportIndexView(OfficeRequiredMixin, View):
+class ExportIndexView(OfficeRequiredMixin, ReplicaReadMixin, View):
     def get(self, request):
         division = _chosen_division(request.user, request.GET.get("division"))
         return _page(request, ExportForm(today=request.today), division)
 
 
-class ExportView(OfficeRequiredMixin, View):
+class ExportView(OfficeRequiredMixin, ReplicaReadMixin, View):
     """Stream the file when it holds at most EXPORT_SYNC_MAX_ROWS rows (counted with a bound),
     else start an export job and show its page."""
 
