@@ -1,7 +1,7 @@
 # 包保 supervision tracker — developer commands (GNU make).
 #
 #   make run    install, migrate, seed a small demo, serve http://127.0.0.1:8000
-#   make test   lint, format check, migration check, pytest
+#   make test   lint, format check, migration check, pytest (then make test-replica)
 #   make bench  benchmarks with targets on PostgreSQL; writes BENCHMARKS.md
 #   make load   a 60-second load test (gunicorn + locust) on a copy of the benchmark database
 #
@@ -41,10 +41,10 @@ export AS_OF
 DATES ?= 2027-01-01 2028-02-29
 DATE_SENSITIVE ?= tests/inspections tests/ledgers tests/baobao
 
-.PHONY: help sync run test test-dates bench load lint format migrate seed worker beat messages clean
+.PHONY: help sync run test test-replica test-dates bench load lint format migrate seed worker beat messages clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 # Only built when uv is not on PATH (UV then points here).
 .tools/bin/uv:
@@ -67,6 +67,12 @@ test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (S
 	$(MANAGE) makemigrations --check --dry-run
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
+	exit $$rc
+	$(MAKE) --no-print-directory test-replica
+
+test-replica: sync ## the read-replica tests against a real streaming standby the run builds and removes (needs PostgreSQL's initdb)
+	@rc=0; BAOBAO_REPLICA_TESTS=1 $(VENV)/bin/pytest tests/replica -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no replica tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc
 
 test-dates: sync ## the date-sensitive tests as if today were each of DATES (year and quarter turn, a holiday, a leap day)
