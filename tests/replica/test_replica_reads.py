@@ -41,9 +41,7 @@ class Recorder:
 
     def on_standby(self) -> list[str]:
         """The page's queries that ran on the standby (the router's health check aside)."""
-        return [
-            sql for _, recovery, sql in self.queries if recovery and sql != db_routers.LAG_SQL
-        ]
+        return [sql for _, recovery, sql in self.queries if recovery and sql != db_routers.LAG_SQL]
 
     def entity_reads(self) -> list[tuple[str, bool]]:
         return [(a, r) for a, r, sql in self.queries if 'FROM "entities_entity"' in sql]
