@@ -183,6 +183,41 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Media on an S3-compatible object store (MinIO, a government cloud's OSS) when S3_BUCKET is set,
+# so that several web nodes and workers share it (docs/scaling.md, step 1): visit photos, issue
+# evidence, commitment scans, exports, imports. The bucket stays private: files are streamed only
+# through the app's scoped views (baobao.storage.stored_file_response). Unset: the local disk.
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default=env("AWS_ACCESS_KEY_ID", default="")),
+            "secret_key": env(
+                "S3_SECRET_ACCESS_KEY", default=env("AWS_SECRET_ACCESS_KEY", default="")
+            ),
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Signed, short-lived URLs if anything ever asks for .url(); nothing links them.
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", default=300),
+            # Every call has a timeout: a store that does not answer fails the request in
+            # seconds (the views answer 503), it does not hang a worker.
+            "client_config": _BotoConfig(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=30),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                s3={"addressing_style": env("S3_ADDRESSING_STYLE", default="path")},
+            ),
+        },
+    }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

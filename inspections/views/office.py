@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
@@ -18,6 +18,7 @@ from django.views.generic import TemplateView
 from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin
+from baobao.storage import stored_file_response
 from baobao.uploads import content_type_for
 from cadres.models import Assignment
 from entities.views.common import paginate
@@ -200,10 +201,7 @@ def issue_detail(request, pk):
 
 
 def _serve(field):
-    response = FileResponse(field.open("rb"), content_type=content_type_for(field.name))
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(field, content_type=content_type_for(field.name))
 
 
 @login_required
