@@ -41,7 +41,7 @@ export AS_OF
 DATES ?= 2027-01-01 2028-02-29
 DATE_SENSITIVE ?= tests/inspections tests/ledgers tests/baobao
 
-.PHONY: help sync run test test-replica test-dates bench load lint format migrate seed worker beat messages clean
+.PHONY: help sync run test test-replica test-dates bench load load-nodes lint format migrate seed worker beat messages clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -92,6 +92,12 @@ bench: $(filter .tools/bin/uv,$(UV)) ## benchmarks with targets on PostgreSQL (B
 load: $(filter .tools/bin/uv,$(UV)) ## 50 cadres + 10 clerks against gunicorn for 60 s (locust, on a copy of the bench DB); writes tests/benchmarks/load/LOAD.md
 	$(UV) sync --locked --group bench
 	$(PY) -m tests.benchmarks.load
+
+# The same load on one web node and on two behind HAProxy, with a streaming read replica that the
+# run builds (tests/replica/cluster.py) and removes; writes tests/benchmarks/load/NODES.md.
+load-nodes: $(filter .tools/bin/uv,$(UV)) ## the load test on one node and on two behind HAProxy, with a real read replica; writes tests/benchmarks/load/NODES.md
+	$(UV) sync --locked --group bench
+	$(PY) -m tests.benchmarks.load.nodes
 
 lint: sync ## ruff check and ruff format --check
 	$(VENV)/bin/ruff check .
