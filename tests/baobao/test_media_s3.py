@@ -229,4 +229,5 @@ def test_store_not_answering_gives_503_quickly(client, bucket, settings, monkeyp
     response = client.get(reverse("inspections:visit-photo", args=[photo.pk]))
     # then: a clear 503, in seconds
     assert response.status_code == 503
+    assert "文件存储暂时无响应" in response.content.decode()
     assert time.monotonic() - started < 10
