@@ -14,6 +14,8 @@ from django.urls import reverse
 
 from baobao import db_routers
 from entities.models import Entity
+from ledgers.models import ExportJob, JobStatus
+from ledgers.services import export_job_run
 from tests.factories import EntityFactory, county, office_user
 from tests.replica.conftest import DBNAME
 
@@ -220,3 +222,28 @@ def test_lagging_standby_is_detected_and_reads_fall_back(client, clerk, standby_
     assert status["ok"] is False
     assert status["lag_seconds"] > 1
     assert "lagging" in status["detail"]
+
+
+def test_export_job_reads_the_ledger_from_the_standby(standby_pair, settings):
+    # given: an export job for the county's business register, replayed on the standby, with
+    # its progress written after every row
+    settings.EXPORT_PROGRESS_EVERY = 1
+    EntityFactory(name="导出的店")
+    EntityFactory(name="导出的另一家店")
+    job = ExportJob.objects.create(
+        user=office_user(county()), ledgers="entities", filename="x.xlsx", rows_expected=1
+    )
+    standby_pair.wait_for_standby(DBNAME)
+    recorder = Recorder()
+    # when: a worker runs it (progress is written every EXPORT_PROGRESS_EVERY rows)
+    with record(recorder):
+        export_job_run(job_id=job.pk)
+    # then: the ledger's rows were read on the standby, the job's own rows on the primary
+    job.refresh_from_db()
+    assert job.status == JobStatus.DONE
+    reads = recorder.entity_reads()
+    assert len(reads) >= 1 and all(r == ("replica", True) for r in reads), reads
+    job_writes = [
+        (a, r) for a, r, sql in recorder.queries if sql.startswith('UPDATE "ledgers_exportjob"')
+    ]
+    assert len(job_writes) >= 3 and all(w == ("default", False) for w in job_writes)
