@@ -201,12 +201,19 @@ def _sticky(request) -> bool:
     return bool(request.COOKIES.get(STICKY_COOKIE))
 
 
-def _replica_error(exc: Exception) -> bool:
-    """Whether ``exc`` came from the replica's connection (as opposed to a bug or the primary)."""
+def _replica_failure(exc: Exception) -> str | None:
+    """Whether ``exc`` came from the replica: "down" (its connection is gone: stopped, restarted,
+    unreachable), "query" (a statement it cancelled, e.g. a conflict with recovery on a hot
+    standby), or None (the primary's, or a bug: not ours to hide)."""
     if not isinstance(exc, DatabaseError) or not replica_configured():
-        return False
+        return None
     conn = connections[REPLICA]
-    return conn.connection is None or conn.is_usable() is False
+    if conn.connection is None or not conn.is_usable():
+        return "down"
+    failed_on = getattr(exc.__cause__, "pgconn", None)
+    if failed_on is not None and failed_on is getattr(conn.connection, "pgconn", None):
+        return "query"
+    return None
 
 
 def _rendered(response):
@@ -231,11 +238,17 @@ def reads_from_replica(view):
             with replica_reads():
                 return _rendered(view(request, *args, **kwargs))
         except DatabaseError as exc:
-            if not _replica_error(exc):
+            failure = _replica_failure(exc)
+            if failure is None:
                 raise
-            connections[REPLICA].close()
-            _health.mark_down(f"failed during a request: {str(exc).strip()[:200]}")
-        return view(request, *args, **kwargs)
+            if failure == "down":
+                connections[REPLICA].close()
+                _health.mark_down(f"failed during a request: {str(exc).strip()[:200]}")
+            else:
+                logger.warning("A replica query failed, the page is read again from the primary")
+        with write_tracking():  # the failed attempt wrote nothing: the rerun reads the primary
+            _wrote.set(True)
+            return view(request, *args, **kwargs)
 
     return wrapped
 

@@ -149,7 +149,7 @@ def _one_run(pair: StandbyPair, key: str, tmp: Path, opts: dict) -> dict:
         if nodes > 1:
             front = _free_port()
             balancer = _haproxy(front, ports, tmp)
-            time.sleep(3)  # two health checks pass (rise 2, inter 2 s)
+            time.sleep(1)  # the balancer listens (its servers start up, checked every 5 s)
             host = f"http://127.0.0.1:{front}"
         else:
             host = f"http://127.0.0.1:{ports[0]}"
@@ -169,6 +169,7 @@ def _one_run(pair: StandbyPair, key: str, tmp: Path, opts: dict) -> dict:
         )
         sampler.done.set()
         sampler.join()
+        load = os.getloadavg()[1]  # the machine's load over the last 5 minutes (other work too)
         time.sleep(1)  # the statistics of the last transactions reach pg_stat_database
         after = {s: _rows_returned(pair, standby=s) for s in (False, True)}
         for log in tmp.glob(f"gunicorn-{key}-*.log"):
@@ -191,6 +192,7 @@ def _one_run(pair: StandbyPair, key: str, tmp: Path, opts: dict) -> dict:
         "locust": locust.returncode,
         "lag": sampler.summary() if with_replica else "",
         "standby_share": standby_rows / max(1, standby_rows + primary_rows),
+        "load": load,
     }
 
 
@@ -209,8 +211,8 @@ def _machine(pair: StandbyPair) -> str:
 def _summary_table(results: list[dict]) -> list[str]:
     lines = [
         "| configuration | requests | failures | req/s | p50 ms | p95 ms | clerk pages p95 ms "
-        "| cadre pages p95 ms | rows read on the standby |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| cadre pages p95 ms | rows read on the standby | machine load avg |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for result in results:
         total = next(r for r in result["rows"] if r["Name"] == "Aggregated")
@@ -224,7 +226,7 @@ def _summary_table(results: list[dict]) -> list[str]:
         lines.append(
             f"| {result['label']} | {total['Request Count']} | {total['Failure Count']} "
             f"| {float(total['Requests/s']):.1f} | {total['50%']} | {total['95%']} "
-            f"| {worst('clerk:')} | {worst('cadre:')} | {100 * result['standby_share']:.0f} % |"
+            f"| {worst('clerk:')} | {worst('cadre:')} | {100 * result['standby_share']:.0f} % | {result['load']:.1f} |"
         )
     return lines
 
