@@ -210,10 +210,8 @@ def _replica_failure(exc: Exception) -> str | None:
     conn = connections[REPLICA]
     if conn.connection is None or not conn.is_usable():
         return "down"
-    failed_on = getattr(exc.__cause__, "pgconn", None)
-    if failed_on is not None and failed_on is getattr(conn.connection, "pgconn", None):
-        return "query"
-    return None
+    # Django marks the connection an error came from (reset when the view starts).
+    return "query" if conn.errors_occurred else None
 
 
 def _rendered(response):
@@ -234,6 +232,7 @@ def reads_from_replica(view):
     def wrapped(request, *args, **kwargs):
         if not replica_configured() or _sticky(request):
             return view(request, *args, **kwargs)
+        connections[REPLICA].errors_occurred = False
         try:
             with replica_reads():
                 return _rendered(view(request, *args, **kwargs))

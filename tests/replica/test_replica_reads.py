@@ -7,7 +7,7 @@ import time
 from contextlib import ExitStack
 
 import pytest
-from django.db import connections
+from django.db import connections, router
 from django.http import HttpResponse
 from django.test import RequestFactory
 from django.urls import reverse
@@ -247,3 +247,31 @@ def test_export_job_reads_the_ledger_from_the_standby(standby_pair, settings):
         (a, r) for a, r, sql in recorder.queries if sql.startswith('UPDATE "ledgers_exportjob"')
     ]
     assert len(job_writes) >= 3 and all(w == ("default", False) for w in job_writes)
+
+
+def test_query_cancelled_on_the_standby_reruns_on_the_primary(standby_pair):
+    # given: an opted-in view whose first attempt has a statement cancelled on the standby (as a
+    # hot standby cancels one that conflicts with recovery), the standby itself healthy
+    standby_pair.wait_for_standby(DBNAME)
+    attempts = []
+
+    @db_routers.reads_from_replica
+    def view(request):
+        alias = router.db_for_read(Entity)
+        attempts.append(alias)
+        with connections[alias].cursor() as cursor:
+            if alias == "replica":
+                cursor.execute("SET statement_timeout = 1")
+                cursor.execute("SELECT pg_sleep(0.5)")
+        return HttpResponse(str(Entity.objects.count()))
+
+    # when: it runs
+    try:
+        with db_routers.write_tracking():
+            response = view(RequestFactory().get("/"))
+    finally:
+        connections["replica"].close()
+    # then: the page came from a second attempt on the primary, and the replica is not marked down
+    assert attempts == ["replica", "default"]
+    assert response.status_code == 200
+    assert db_routers.replica_status()["ok"] is True
