@@ -28,6 +28,8 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from baobao.db_routers import replica_status
+
 CheckFn = Callable[[datetime.datetime], tuple[bool, str]]
 
 
@@ -84,9 +86,19 @@ def check_broker(now: datetime.datetime) -> tuple[bool, str]:
     return _redis_ping(settings.CELERY_BROKER_URL)
 
 
+def check_replica(now: datetime.datetime) -> tuple[bool, str]:
+    """The read replica (baobao/db_routers.py): reported, not required — when it is down or lags
+    beyond REPLICA_MAX_LAG_SECONDS its reads already go to the primary."""
+    status = replica_status()
+    lag = status.get("lag_seconds")
+    detail = status["detail"] or ""
+    return status["ok"], f"{detail} (lag {lag:.1f} s)" if lag is not None else detail
+
+
 register_check("database", check_database, required=True)
 register_check("cache", check_cache)
 register_check("broker", check_broker)
+register_check("replica", check_replica)
 
 
 def healthz(request):

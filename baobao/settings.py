@@ -65,6 +65,8 @@ MIDDLEWARE = [
     "baobao.clock.ClockMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session middleware: the session's own save is not counted as the user's write.
+    "baobao.db_routers.ReplicaStickyMiddleware",
     "baobao.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -111,6 +113,30 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # (a city's coverage counts over 39k businesses) paid 20–40 ms of compiling for a query that
     # then ran in less. JIT pays off for long analytic queries, not for a web app's pages.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
+
+# A streaming read replica (docs/scaling.md, step 4): the reads a view opts into
+# (baobao.db_routers.reads_from_replica: ledgers, dashboards, coverage, balance, reports, export
+# jobs) go there; every write, and every read after a write, to the primary. Unset: no "replica"
+# alias at all, and everything reads and writes the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # A dead replica costs this once, then it is remembered down (REPLICA_RETRY_SECONDS).
+        "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2),
+    }
+    # Tests that do not build a real standby read the primary through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["baobao.db_routers.ReplicaRouter"]
+# Opted-in reads fall back to the primary when the replica is this far behind or down.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=30.0)
+# Read-your-writes: after a request that wrote, the user reads the primary this long (longer
+# than the lag allowed, so that what they wrote is on the replica when they go back to it).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "baobao.User"
@@ -177,6 +203,41 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Media on an S3-compatible object store (MinIO, a government cloud's OSS) when S3_BUCKET is set,
+# so that several web nodes and workers share it (docs/scaling.md, step 1): visit photos, issue
+# evidence, commitment scans, exports, imports. The bucket stays private: files are streamed only
+# through the app's scoped views (baobao.storage.stored_file_response). Unset: the local disk.
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default=env("AWS_ACCESS_KEY_ID", default="")),
+            "secret_key": env(
+                "S3_SECRET_ACCESS_KEY", default=env("AWS_SECRET_ACCESS_KEY", default="")
+            ),
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Signed, short-lived URLs if anything ever asks for .url(); nothing links them.
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", default=300),
+            # Every call has a timeout: a store that does not answer fails the request in
+            # seconds (the views answer 503), it does not hang a worker.
+            "client_config": _BotoConfig(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=30),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                s3={"addressing_style": env("S3_ADDRESSING_STYLE", default="path")},
+            ),
+        },
+    }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)

@@ -19,6 +19,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from baobao import clock
+from baobao.db_routers import replica_reads, write_apart, write_tracking
 from baobao.outbox import outbox_enqueue
 from ledgers.exports import export_workbook, ledger_keys
 from ledgers.models import ExportJob, JobStatus
@@ -117,10 +118,13 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
     )
 
     def progress(rows: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_written=rows, heartbeat_at=clock.read())
+        with write_apart():  # a counter and a lease: the ledger reads do not depend on them
+            ExportJob.objects.filter(pk=job.pk).update(rows_written=rows, heartbeat_at=clock.read())
 
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        # The ledger reads may come from the read replica (a few seconds stale is fine for an
+        # export); the job's own rows above and below stay on the primary.
+        with translation.override(settings.LANGUAGE_CODE), write_tracking(), replica_reads():
             wb = export_workbook(
                 user=job.user,
                 keys=ledger_keys(job.ledgers),

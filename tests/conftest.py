@@ -13,6 +13,10 @@ IN_CI = os.environ.get("CI") == "true"
 # `pytest --as-of=2027-01-01`: the whole session on another day (tests/clock_shift.py).
 pytest_plugins = ["tests.clock_shift"]
 
+# tests/replica build their own PostgreSQL primary and standby and point Django at them: they run
+# in their own pytest invocation (`make test-replica`, part of `make test`).
+collect_ignore = [] if os.environ.get("BAOBAO_REPLICA_TESTS") == "1" else ["replica"]
+
 
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):

@@ -2,12 +2,14 @@
 on a worker with a progress page and a download kept for EXPORT_RETENTION_DAYS."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from baobao.selectors import access_division
+from baobao.storage import stored_file_response
 from ledgers.exports import LEDGERS, export_filename, export_size, export_workbook, ledger_keys
 from ledgers.forms import ExportForm
 from ledgers.models import ExportJob, JobStatus
@@ -40,13 +42,13 @@ def _page(request, form, division, status=200):
     return render(request, "ledgers/index.html", context, status=status)
 
 
-class ExportIndexView(OfficeRequiredMixin, View):
+class ExportIndexView(OfficeRequiredMixin, ReplicaReadMixin, View):
     def get(self, request):
         division = _chosen_division(request.user, request.GET.get("division"))
         return _page(request, ExportForm(today=request.today), division)
 
 
-class ExportView(OfficeRequiredMixin, View):
+class ExportView(OfficeRequiredMixin, ReplicaReadMixin, View):
     """Stream the file when it holds at most EXPORT_SYNC_MAX_ROWS rows (counted with a bound),
     else start an export job and show its page."""
 
@@ -98,11 +100,6 @@ class ExportDownloadView(OfficeRequiredMixin, View):
         job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk)
         if job.status != JobStatus.DONE or not job.file:
             raise Http404
-        response = FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=job.filename,
-            content_type=XLSX_CONTENT_TYPE,
+        return stored_file_response(
+            job.file, content_type=XLSX_CONTENT_TYPE, filename=job.filename, as_attachment=True
         )
-        response["Cache-Control"] = "private, no-store"
-        return response

@@ -100,7 +100,13 @@ def test_readyz_reports_every_check_and_fails_on_a_required_one(client, monkeypa
     response = client.get("/readyz")
     body = response.json()
     # then database, cache, broker, beat and reminders are all reported
-    assert {"database", "cache", "broker", "beat", "reminders"} <= set(body["checks"])
+    assert {"database", "cache", "broker", "beat", "reminders", "replica"} <= set(body["checks"])
+    # no replica configured: nothing to be wrong with
+    assert body["checks"]["replica"] == {
+        "ok": True,
+        "required": False,
+        "detail": "no replica configured",
+    }
     assert body["checks"]["database"] == {"ok": True, "required": True, "detail": connection.vendor}
     # beat has never ticked here: reported, but not a reason to take the web process out
     assert body["checks"]["beat"]["ok"] is False and body["checks"]["beat"]["required"] is False
