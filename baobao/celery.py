@@ -59,6 +59,11 @@ app.conf.beat_schedule = {
         "task": "ledgers.tasks.dashboard_snapshots_take",
         "schedule": crontab(minute="*/5"),
     },
+    # Every day at 04:00: delete security audit rows older than AUDIT_RETENTION_DAYS (≥ 180).
+    "audit-purge": {
+        "task": "audit.tasks.audit_purge_old",
+        "schedule": crontab(hour=4, minute=0),
+    },
     # Every day at 03:30: delete export files past their retention (the job rows stay).
     "exports-purge": {
         "task": "ledgers.tasks.exports_purge",

@@ -114,6 +114,9 @@ class Role(models.TextChoices):
     ASSISTANT = "assistant", _("Assistant (协保员)")
     LIAISON = "liaison", _("Liaison (联络员)")
     ADMIN = "admin", _("System administrator")
+    # Separation of duties (等保 三员): policies, locks and second factors; the audit log.
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDITOR = "auditor", _("Auditor")
 
 
 OFFICE_ROLES = {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE}

@@ -20,6 +20,8 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/", include("accounts.urls")),
+    path("audit/", include("audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("entities/", include("entities.urls")),
     path("cadres/", include("cadres.urls")),

@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from baobao.privacy import mask_phone
 from cadres.models import AideKind, Assignment, Cadre
 from entities.tables import GradeColumn
 
@@ -58,6 +59,9 @@ class CadreTable(tables.Table):
             "commitment_signed_on",
         )
         empty_text = _("No cadre matches these filters.")
+
+    def render_phone(self, value):
+        return mask_phone(value)
 
     def render_status(self, record):
         css = "badge" if record.status == "active" else "badge bad"

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from baobao.models import Division
+from baobao.privacy import mask_phones_in, sees_full_phones
 from ledgers import selectors
 from ledgers.selectors import Period, bounded_count
 from ledgers.xlsx import Column, discard, new_workbook, write_sheet
@@ -268,6 +269,8 @@ def export_workbook(
         for key in keys:
             ledger = LEDGERS[key]
             rows = ledger.rows(user=user, division=division, period=period, today=today)
+            if not sees_full_phones(user):
+                rows = _masked(rows, ledger.columns())
             if progress is not None:
                 rows = _reporting(rows, progress, start=written)
             written += write_sheet(
@@ -285,6 +288,32 @@ def export_workbook(
         discard(wb)
         raise
     return wb
+
+
+def _phone_headers() -> set[str]:
+    """The columns that hold phone numbers, alone or beside names (the aides' columns)."""
+    return {
+        str(header)
+        for header in (
+            _("Director's phone"),
+            _("Officer's phone"),
+            _("Contact phone"),
+            _("Cadre's phone"),
+            _("Mobile phone"),
+            _("Assistants (协保员)"),
+            _("Liaison (联络员)"),
+        )
+    }
+
+
+def _masked(rows, columns):
+    """Rows with every phone number masked (138****5678), for roles that do not call people."""
+    at = [i for i, column in enumerate(columns) if str(column.header) in _phone_headers()]
+    for row in rows:
+        row = list(row)
+        for i in at:
+            row[i] = mask_phones_in(row[i])
+        yield tuple(row)
 
 
 def _reporting(rows, progress, *, start: int, every: int | None = None):

@@ -1,8 +1,22 @@
 from django import template
 
+from baobao.privacy import mask_phone
 from baobao.selectors import access_division, division_children, division_trail
 
 register = template.Library()
+
+
+@register.filter(name="mask_phone")
+def mask_phone_filter(value):
+    """138****5678 (baobao/privacy.py)."""
+    return mask_phone(value)
+
+
+@register.simple_tag(takes_context=True)
+def phone(context, value):
+    """The number in full when the page says the reader may see it (``full_phones``), else
+    masked."""
+    return value if context.get("full_phones") else mask_phone(value)
 
 
 @register.inclusion_tag("includes/division_chooser.html", takes_context=True)

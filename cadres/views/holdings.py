@@ -11,6 +11,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views import View
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from baobao.forms import add_service_error
 from baobao.mixins import RegisterWriterRequiredMixin
 from cadres.forms import (
@@ -260,6 +262,13 @@ class BulkTransferView(HoldingActionView):
             escalation_reason=data["escalation_reason"],
             effective_date=data["effective_date"],
             by=self.request.user,
+        )
+        audit_record(
+            kind=AuditKind.BULK_TRANSFER,
+            request=self.request,
+            target=self.cadre,
+            rows=len(moved),
+            to=data["to_cadre"],
         )
         message = ngettext(
             "%(n)d holding passed from %(old)s to %(new)s.",

@@ -9,10 +9,13 @@ from django.utils.translation import ngettext
 from django.views import View
 from django_tables2 import LazyPaginator, RequestConfig
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.models import Division, Level
+from baobao.privacy import sees_full_phones
 from cadres.forms import AideAddForm, AideForm, CadreForm, LeaveForm
 from cadres.models import CadreStatus
 from cadres.selectors import (
@@ -61,7 +64,10 @@ class CadreDetailView(OfficeRequiredMixin, View):
             HoldingTable(context["holdings"], prefix="h-", can_write=can_write),
             per_page=100,
         )
-        context.update(cadre=cadre, can_write=can_write)
+        full_phones = sees_full_phones(request.user)
+        if full_phones:
+            audit_record(kind=AuditKind.PERSONAL_VIEW, request=request, target=f"cadre:{cadre.pk}")
+        context.update(cadre=cadre, can_write=can_write, full_phones=full_phones)
         return render(request, "cadres/detail.html", context)
 
 

@@ -9,10 +9,13 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
+from baobao.privacy import sees_full_phones
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm
 from entities.models import EntityStatus
@@ -52,7 +55,13 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         entity = access_entity(user, self.kwargs["pk"])
+        full_phones = sees_full_phones(user)
+        if full_phones:
+            audit_record(
+                kind=AuditKind.PERSONAL_VIEW, request=self.request, target=f"entity:{entity.pk}"
+            )
         return super().get_context_data(
+            full_phones=full_phones,
             entity=entity,
             trail=entity.division.ancestors(),
             holding=entity_current_holding(user=user, entity=entity),

@@ -6,6 +6,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from baobao.selectors import access_division
@@ -73,10 +75,14 @@ class ExportView(OfficeRequiredMixin, ReplicaReadMixin, View):
                 filename=filename,
                 rows=size,
             )
+            audit_record(
+                kind=AuditKind.EXPORT, request=request, target=filename, rows=size, job=job.pk
+            )
             return redirect("ledgers:export-job", job.pk)
         wb = export_workbook(
             user=user, keys=keys, division=division, period=period, exported_at=request.now
         )
+        audit_record(kind=AuditKind.EXPORT, request=request, target=filename, rows=size)
         return workbook_response(wb, filename)
 
 
@@ -100,6 +106,13 @@ class ExportDownloadView(OfficeRequiredMixin, View):
         job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk)
         if job.status != JobStatus.DONE or not job.file:
             raise Http404
+        audit_record(
+            kind=AuditKind.EXPORT,
+            request=request,
+            target=job.filename,
+            rows=job.rows_written,
+            job=job.pk,
+        )
         return stored_file_response(
             job.file, content_type=XLSX_CONTENT_TYPE, filename=job.filename, as_attachment=True
         )

@@ -9,6 +9,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
+from audit.models import AuditKind, AuditResult
+from audit.services import audit_record
 from baobao.forms import add_service_error
 from baobao.mixins import RegisterWriterRequiredMixin
 from ledgers.forms import ImportRunForm, ImportUploadForm
@@ -84,9 +86,23 @@ class ImportBatchView(RegisterWriterRequiredMixin, View):
         try:
             batch = import_batch_apply(batch=batch, mode=form.cleaned_data["mode"], by=request.user)
         except ValidationError as exc:
+            audit_record(
+                kind=AuditKind.IMPORT,
+                request=request,
+                target=batch.original_name,
+                result=AuditResult.FAILURE,
+                batch=batch.pk,
+            )
             add_service_error(form, exc)
             batch.refresh_from_db()
             return self._render(request, batch, form, status=400)
+        audit_record(
+            kind=AuditKind.IMPORT,
+            request=request,
+            target=batch.original_name,
+            batch=batch.pk,
+            **batch.result,
+        )
         messages.success(
             request,
             _(

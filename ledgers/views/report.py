@@ -7,6 +7,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from ledgers.reports import monthly_report, parse_month
@@ -121,6 +123,7 @@ class ReportView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
             )
             if request.GET.get("format") == "xlsx":
                 filename = f"{report_title(report)}.xlsx"
+                audit_record(kind=AuditKind.EXPORT, request=request, target=filename)
                 return workbook_response(report_workbook(report, exported_at=request.now), filename)
         return self.render_to_response(
             self.get_context_data(form=form, report=report, division=division)

@@ -21,3 +21,14 @@ document.addEventListener("click", (event) => {
     window.print();
   }
 });
+
+// Large text (适老化) on the phone pages: the choice is a cookie, so the server renders it on
+// the next page without a flash; the button appears only with JavaScript (browser zoom remains).
+document.querySelectorAll("[data-large-text]").forEach((button) => {
+  button.hidden = false;
+  button.addEventListener("click", () => {
+    const on = document.documentElement.classList.toggle("large-text");
+    button.setAttribute("aria-pressed", String(on));
+    document.cookie = `large_text=${on ? 1 : 0}; path=/; max-age=31536000; SameSite=Lax`;
+  });
+});

@@ -319,6 +319,10 @@ def main() -> int:
         "DATABASE_URL": load_url,
         "SECURE_SSL_REDIRECT": "false",
         "SECURE_HSTS_SECONDS": "0",
+        # The seeded logins sign in as printed: no first-sign-in change, no second factor (the
+        # load is the pages', not the enrolment's; docs/security.md).
+        "PASSWORD_FIRST_LOGIN_CHANGE": "false",
+        "TWO_FACTOR_ROLES": "",
         "MEDIA_ROOT": str(tmp / "media"),
         "LOAD_STATIC_ROOT": str(tmp / "static"),
         "LOG_LEVEL": "WARNING",
