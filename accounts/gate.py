@@ -83,7 +83,7 @@ class SecurityGateMiddleware:
             return None
         now = int(request.now.timestamp())
         seen = request.session.get(SEEN) or now
-        if now - seen > limit:
+        if now - seen >= limit:
             audit_record(
                 kind=AuditKind.SESSION_IDLE,
                 request=request,
