@@ -93,6 +93,7 @@ def report_workbook(report, *, exported_at):
         exported_at=exported_at,
         columns=columns,
         rows=rows,
+        unit=report.division.name,
     )
     return wb
 
