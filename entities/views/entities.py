@@ -13,6 +13,7 @@ from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
+from cadres.selectors.handoffs import entity_handoff, office_level
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm
 from entities.models import EntityStatus
@@ -52,6 +53,11 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
     def get_context_data(self, **kwargs):
         user = self.request.user
         entity = access_entity(user, self.kwargs["pk"])
+        handoff = entity_handoff(entity=entity, today=self.request.today)
+        # An office below the level the grade needs has no cadre to offer: the business waits
+        # for the higher office (待上级安排包保) and the page says so instead of an empty picker.
+        level = office_level(user)
+        can_arrange = handoff is None or level is None or level <= handoff.level
         return super().get_context_data(
             entity=entity,
             trail=entity.division.ancestors(),
@@ -60,7 +66,9 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
             grade_changes=entity_grade_changes(entity=entity),
             adjustments=entity_adjustments(user=user, entity=entity),
             quarter_status=entity_quarter_status(entity=entity, today=self.request.today),
+            handoff=handoff,
             can_write=user.can_write_registers,
+            can_arrange=user.can_write_registers and can_arrange,
             **kwargs,
         )
 
