@@ -10,7 +10,6 @@ two characters), "Heading 1" (黑体 三号), "Heading 2" (楷体_GB2312 三号)
 keeps its changes: only the template's body is replaced.
 """
 
-import copy
 import io
 
 from django.conf import settings
@@ -192,10 +191,21 @@ def new_document(template: bytes | None = None):
     return doc
 
 
+def _style_id(doc, name: str) -> str:
+    """The id of the template's paragraph style ``name`` (Normal's when it lacks it), looked up
+    once per document: python-docx's own lookup walks every style each time."""
+    ids = getattr(doc, "_baobao_style_ids", None)
+    if ids is None:
+        ids = doc._baobao_style_ids = {
+            s.name: s.style_id for s in doc.styles if s.type == WD_STYLE_TYPE.PARAGRAPH
+        }
+    return ids.get(name) or ids["Normal"]
+
+
 def paragraph(doc, text: str = "", style: str = "Normal", *, align=None, indent=True):
     """A paragraph in one of the template's styles (Normal when the template lacks it)."""
-    names = {s.name for s in doc.styles}
-    p = doc.add_paragraph(text, style=style if style in names else "Normal")
+    p = doc.add_paragraph(text)
+    p._p.style = _style_id(doc, style)
     if align is not None:
         p.alignment = align
     if not indent:
@@ -221,8 +231,7 @@ def _borders(table) -> None:
 
 def table(doc, headers: list[str], rows: list[list], *, widths_mm: list[float] | None = None):
     """A bordered table: a bold header row repeated on each page, then ``rows`` as text."""
-    names = {s.name for s in doc.styles}
-    style = TABLE_STYLE if TABLE_STYLE in names else "Normal"
+    style = _style_id(doc, TABLE_STYLE)
     t = doc.add_table(rows=1, cols=len(headers))
     t.alignment = WD_TABLE_ALIGNMENT.CENTER
     _borders(t)
@@ -230,10 +239,11 @@ def table(doc, headers: list[str], rows: list[list], *, widths_mm: list[float] |
     def fill(cells, values, bold=False):
         for cell, value in zip(cells, values, strict=True):
             p = cell.paragraphs[0]
-            p.style = style
+            p._p.style = style
             p.paragraph_format.first_line_indent = Pt(0)
             run = p.add_run("" if value is None else str(value))
-            run.bold = bold
+            if bold:
+                run.bold = True
 
     fill(t.rows[0].cells, headers, bold=True)
     header_pr = t.rows[0]._tr.get_or_add_trPr()
@@ -246,11 +256,6 @@ def table(doc, headers: list[str], rows: list[list], *, widths_mm: list[float] |
             for cell, width in zip(row.cells, widths_mm, strict=True):
                 cell.width = Mm(width)
     return t
-
-
-def body_elements(doc) -> list:
-    """Copies of the body's content (without the section properties), for a streamed file."""
-    return [copy.deepcopy(c) for c in doc.element.body if c.tag != qn("w:sectPr")]
 
 
 def save(doc) -> bytes:
