@@ -68,8 +68,9 @@ def _handoffs(*, user, levels) -> QuerySet[Entity]:
 
 
 def office_level(user) -> Level | None:
-    """The level of the office ``user`` works in; None for the system administrator."""
-    if user.is_office and user.division_id:
+    """The level of the office ``user`` works in; None for the system administrator (and for a
+    write made by no one, such as a command's)."""
+    if user is not None and user.is_office and user.division_id:
         return Level(user.division.level)
     return None
 
