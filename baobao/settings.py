@@ -300,6 +300,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 30 * 1024 * 1024
 EXPORT_SYNC_MAX_ROWS = env.int("EXPORT_SYNC_MAX_ROWS", default=50_000)
 EXPORT_RETENTION_DAYS = env.int("EXPORT_RETENTION_DAYS", default=7)
 EXPORT_PROGRESS_EVERY = 5_000
+# Word documents (work reports, commitment letters and lists) are written on this .docx when set:
+# an office's own template, made from `manage.py report_template office.docx` and edited in Word.
+# Empty: the built-in GB/T 9704 template.
+REPORT_DOCX_TEMPLATE = env("REPORT_DOCX_TEMPLATE", default="")
 # Spreadsheet imports: the largest file and sheet accepted.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)

@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from baobao.models import Level
+from cadres.selectors.handoffs import HANDOFF_LABELS, office_level
 from entities.tables import GradeColumn
 
 
@@ -40,7 +41,16 @@ class OverviewTable(tables.Table):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         self.scope_path = _scope_path(user)
+        self.office_level = office_level(user)
         super().__init__(*args, **kwargs)
+
+    def passed_up(self, entity) -> str:
+        """The hand-off label when the business needs a holder the user's office cannot assign
+        (待市级安排包保); empty otherwise."""
+        required = entity.required_level
+        if self.office_level is not None and required < self.office_level:
+            return HANDOFF_LABELS.get(required, "")
+        return ""
 
     class Meta:
         orderable = False
@@ -68,6 +78,14 @@ class UnheldTable(OverviewTable):
         empty_values=(),
         attrs=ACTION_ATTRS,
     )
+
+    def render_action(self, record, column, bound_column, bound_row):
+        waiting = self.passed_up(record)
+        if waiting:
+            return format_html('<span class="badge warn">{}</span>', waiting)
+        return column.render(
+            record=record, table=self, value=None, bound_column=bound_column, bound_row=bound_row
+        )
 
 
 class LeftCadreTable(OverviewTable):
@@ -136,6 +154,9 @@ class BelowLevelTable(OverviewTable):
     def render_action(self, value, record):
         if not self.user.can_write_registers:
             return "—"
+        waiting = self.passed_up(record.entity)
+        if waiting:
+            return format_html('<span class="badge warn">{}</span>', waiting)
         if record.via_zone_id:
             url, label = (
                 reverse("holdings:zone-transfer", args=[record.via_zone_id]),
@@ -191,3 +212,43 @@ class AdjustmentTable(OverviewTable):
         empty_values=(),
         attrs=NOWRAP,
     )
+
+
+class HandoffTable(OverviewTable):
+    """Rows from ``handoff_queue`` / ``handoffs_passed_up``: annotated with ``waiting_since``,
+    ``holding_id`` and ``holder_name``. ``today`` gives the days waited."""
+
+    class Meta(OverviewTable.Meta):
+        empty_text = _("None.")
+
+    name = tables.Column(verbose_name=_("Business"), linkify=("entities:detail", [tables.A("pk")]))
+    grade = GradeColumn(verbose_name=_("Grade"))
+    division = tables.Column(accessor="division__name", verbose_name=_("Area"))
+    holder_name = tables.Column(verbose_name=_("Held by"), default="—")
+    waiting_since = tables.DateColumn(verbose_name=_("Waiting since"), format="Y-m-d", attrs=NOWRAP)
+    days = tables.Column(
+        accessor="waiting_since", verbose_name=_("Days waiting"), attrs=NUMBER, orderable=False
+    )
+    action = tables.Column(accessor="pk", verbose_name=_("Fix"), attrs=ACTION_ATTRS)
+
+    def __init__(self, *args, today, **kwargs):
+        self.today = today
+        super().__init__(*args, **kwargs)
+
+    def render_days(self, value):
+        return (self.today - value).days
+
+    def render_action(self, value, record):
+        waiting = self.passed_up(record)
+        if waiting:
+            return format_html('<span class="badge warn">{}</span>', waiting)
+        if not self.user.can_write_registers:
+            return "—"
+        if record.holding_id is None:
+            url, label = (
+                f"{reverse('holdings:assign')}?{urlencode({'entity': value})}",
+                _("Assign a cadre"),
+            )
+        else:
+            url, label = reverse("holdings:transfer", args=[record.holding_id]), _("Transfer")
+        return format_html('<a class="button primary" href="{}">{}</a>', url, label)

@@ -5,7 +5,7 @@ Every function takes the seeded ``random.Random`` so that a seed always gives th
 
 import random
 
-from baobao.validators import USCC_CHARSET, uscc_check_char
+from baobao.validators import USCC_CHARSET, uscc_complete
 from entities.models import BusinessType, Grade
 
 # Common surnames of eastern Guizhou (杨, 田, 龙, 吴 are frequent among Dong, Miao and Tujia).
@@ -184,7 +184,8 @@ class Codes:
                 head = "91" if grade in (Grade.A, Grade.B) or self.serial % 3 == 0 else "92"
                 org = "MA" + _base31((self.serial * _ORG_MUL + 987_654) % _ORG_MOD, 7)
             body = head + county_code + org
-            code = body + uscc_check_char(body)
+            # The last character of ``org`` gives way to its GB 11714 check digit.
+            code = uscc_complete(body[:16])
             if code not in self.taken_uscc:
                 self.taken_uscc.add(code)
                 return code

@@ -2,12 +2,14 @@
 id; the services make the change and have the last word (their refusals are shown on the form)."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from baobao.forms import DateWidget
 from baobao.models import Division
 from baobao.services import REASON_MAX_LENGTH
+from baobao.validators import USCC_INPUT_MAX_LENGTH, normalize_uscc
 from entities.models import Entity, EntityStatus, Grade, Zone
 from entities.services import ENTITY_EDITABLE_FIELDS
 
@@ -67,6 +69,12 @@ class EntityForm(forms.ModelForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        # A code pasted from a licence ("9135 0100 M000 100Y 43") is longer than the 18 stored
+        # characters until clean_uscc drops its separators.
+        uscc = self.fields["uscc"]
+        uscc.max_length = USCC_INPUT_MAX_LENGTH
+        uscc.validators = [v for v in uscc.validators if not isinstance(v, MaxLengthValidator)]
+        uscc.widget.attrs["maxlength"] = str(USCC_INPUT_MAX_LENGTH)
         self.fields["division"] = ScopedDivisionField(user=user)
         self.fields["zone"] = ZoneChoiceField(
             queryset=Zone.objects.for_user(user).select_related("division").order_by("name"),
@@ -79,6 +87,9 @@ class EntityForm(forms.ModelForm):
             del self.fields["grade_reason"]
         else:
             self.order_fields([*self.Meta.fields[:5], "grade_reason"])
+
+    def clean_uscc(self) -> str:
+        return normalize_uscc(self.cleaned_data["uscc"])
 
     def service_kwargs(self) -> dict:
         """The cleaned data as ``entity_create`` / ``entity_update`` take it."""

@@ -13,7 +13,7 @@ from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
 from cadres.models import Adjustment, AdjustmentKind, Assignment
-from cadres.services import entity_zone_sync
+from cadres.services import entity_zone_sync, handoff_notify
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
 
 ENTITY_EDITABLE_FIELDS = (
@@ -72,6 +72,7 @@ def entity_create(
         entity_zone_sync(
             entity=entity, by=by, reason=site_text(gettext_lazy("Joined a zone held by a cadre"))
         )
+    handoff_notify(entity=entity, by=by, today=clock.today())
     return entity
 
 
@@ -192,6 +193,7 @@ def entity_regrade(
             effective_date=effective_date,
             created_by=by,
         )
+    handoff_notify(entity=entity, by=by, today=clock.today())
     return change
 
 

@@ -277,6 +277,7 @@ def export_workbook(
                 wb,
                 sheet_title=str(ledger.name).split("(")[-1].rstrip(")") or key,
                 title=f"{_area_name(division)} {ledger.name}",
+                unit=_area_name(division),
                 period=_period_text(ledger, period, today),
                 exported_at=exported_at,
                 columns=ledger.columns(),

@@ -1,12 +1,13 @@
-"""The monthly work report (工作报告) of an area: the figures an office sends upward for a month,
-per child division and in total, with a short generated summary.
+"""The work report (工作报告) of an area: the figures an office sends upward for a month, a quarter
+or a year, per child division and in total, with a short generated summary.
 
-Definitions, for month M of quarter Q, seen on its last day (or today, for the current month):
-coverage is today's (the register keeps no past coverage); visits are those dated in M; the
-quarter's rate is Q's rate on that day (businesses due then, visited in Q up to that day); issues
-found and closed are those raised and closed (销号) in M; overdue issues were open and past their
-deadline on that day; overdue cadres are the dashboard's, for the quarter before the one of that
-day. All figures are grouped queries over the subtree, as on the dashboard.
+Definitions, for period P (a month, quarter or year) seen on its last day (or today, for the
+current period), and Q the quarter of that day: coverage is today's (the register keeps no past
+coverage); visits are those dated in P; the quarter's rate is Q's rate on that day (businesses
+due then, visited in Q up to that day); issues found and closed are those raised and closed
+(销号) in P; overdue issues were open and past their deadline on that day; overdue cadres are the
+dashboard's, for the quarter before Q. All figures are grouped queries over the subtree, as on
+the dashboard.
 """
 
 import datetime
@@ -46,6 +47,52 @@ def month_end(first: datetime.date) -> datetime.date:
     return following - datetime.timedelta(days=1)
 
 
+PERIOD_KINDS = ("month", "quarter", "year")
+
+
+@dataclass(frozen=True)
+class ReportPeriod:
+    """The month, quarter or year a report covers: ``start`` its first day, ``end`` its last."""
+
+    kind: str
+    start: datetime.date
+    end: datetime.date
+
+    @classmethod
+    def containing(cls, kind: str, day: datetime.date) -> "ReportPeriod":
+        """The period of ``kind`` ("month", "quarter" or "year") that contains ``day``."""
+        if kind == "year":
+            return cls(kind, datetime.date(day.year, 1, 1), datetime.date(day.year, 12, 31))
+        if kind == "quarter":
+            first = datetime.date(day.year, (day.month - 1) // 3 * 3 + 1, 1)
+            last = month_end(datetime.date(day.year, first.month + 2, 1))
+            return cls(kind, first, last)
+        if kind == "month":
+            first = day.replace(day=1)
+            return cls(kind, first, month_end(first))
+        raise ValueError(f"Unknown report period {kind!r}")
+
+    @property
+    def label(self) -> str:
+        if self.kind == "year":
+            return _("Year %(year)s") % {"year": self.start.year}
+        if self.kind == "quarter":
+            return _("%(year)s Q%(quarter)s") % {
+                "year": self.start.year,
+                "quarter": (self.start.month - 1) // 3 + 1,
+            }
+        return _("%(year)s-%(month)02d") % {"year": self.start.year, "month": self.start.month}
+
+    @property
+    def code(self) -> str:
+        """A short name for files: 2026-05, 2026Q2, 2026."""
+        if self.kind == "year":
+            return str(self.start.year)
+        if self.kind == "quarter":
+            return f"{self.start.year}Q{(self.start.month - 1) // 3 + 1}"
+        return self.start.strftime("%Y-%m")
+
+
 @dataclass
 class ReportFigures(Summable):
     """One line of the report: a child division, the area's own businesses, or the total."""
@@ -71,12 +118,13 @@ class ReportFigures(Summable):
 @dataclass
 class MonthlyReport:
     division: Division
-    month: datetime.date
+    month: datetime.date  # the period's first day
     as_of: datetime.date
     quarter: Quarter
     ended_quarter: Quarter
     rows: list[ReportFigures] = field(default_factory=list)
     total: ReportFigures | None = None
+    period: ReportPeriod | None = None
 
     @property
     def summary(self) -> str:
@@ -87,18 +135,9 @@ def _percent(rate: float | None) -> str:
     return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
-def report_summary(report: MonthlyReport) -> str:
-    """The report's paragraph, in the interface language (Chinese by default)."""
+def _summary_figures(report: MonthlyReport) -> dict:
     total = report.total
-    text = _(
-        "In %(month)s, %(area)s had %(open)s open businesses, %(coverage)s of them held by a cadre "
-        "in post. %(visits)s supervision visits were made to %(visited_entities)s businesses. "
-        "By %(as_of)s the supervision rate of %(quarter)s was %(rate)s (%(visited)s of %(due)s "
-        "businesses due visited). %(found)s issues were found and %(closed)s closed in the month; "
-        "%(overdue)s issues were past their rectification deadline."
-    ) % {
-        "month": _("%(year)s-%(month)02d")
-        % {"year": report.month.year, "month": report.month.month},
+    return {
         "area": report.division.name,
         "open": total.open,
         "coverage": _percent(total.coverage),
@@ -113,10 +152,33 @@ def report_summary(report: MonthlyReport) -> str:
         "closed": total.issues_closed,
         "overdue": total.issues_overdue,
     }
-    if total.overdue_cadres:
+
+
+def report_summary(report: MonthlyReport) -> str:
+    """The report's paragraph, in the interface language (Chinese by default)."""
+    period = report.period or ReportPeriod.containing("month", report.month)
+    if period.kind == "month":
+        text = _(
+            "In %(month)s, %(area)s had %(open)s open businesses, %(coverage)s of them held by a "
+            "cadre in post. %(visits)s supervision visits were made to %(visited_entities)s "
+            "businesses. By %(as_of)s the supervision rate of %(quarter)s was %(rate)s "
+            "(%(visited)s of %(due)s businesses due visited). %(found)s issues were found and "
+            "%(closed)s closed in the month; %(overdue)s issues were past their rectification "
+            "deadline."
+        ) % {"month": period.label, **_summary_figures(report)}
+    else:
+        text = _(
+            "In %(period)s, %(area)s had %(open)s open businesses, %(coverage)s of them held by a "
+            "cadre in post. %(visits)s supervision visits were made to %(visited_entities)s "
+            "businesses. By %(as_of)s the supervision rate of %(quarter)s was %(rate)s "
+            "(%(visited)s of %(due)s businesses due visited). %(found)s issues were found and "
+            "%(closed)s closed in the period; %(overdue)s issues were past their rectification "
+            "deadline."
+        ) % {"period": period.label, **_summary_figures(report)}
+    if report.total.overdue_cadres:
         text += " " + _(
             "%(cadres)s cadres left businesses unvisited in %(ended)s and must catch up."
-        ) % {"cadres": total.overdue_cadres, "ended": report.ended_quarter}
+        ) % {"cadres": report.total.overdue_cadres, "ended": report.ended_quarter}
     else:
         text += " " + _("Every cadre visited all their businesses in %(ended)s.") % {
             "ended": report.ended_quarter
@@ -152,9 +214,22 @@ def _month_issues(issues, digits: int, start, end, as_of: datetime.date) -> dict
 def monthly_report(
     *, user, division: Division, month: datetime.date, today: datetime.date
 ) -> MonthlyReport:
-    """The work report of ``division`` (already checked to be in the user's scope) for the month
-    starting on ``month`` (not after today's). Nine queries whatever the number of children."""
-    as_of = min(month_end(month), today)
+    """The work report of ``division`` for the month starting on ``month``."""
+    return work_report(
+        user=user,
+        division=division,
+        period=ReportPeriod.containing("month", month),
+        today=today,
+    )
+
+
+def work_report(
+    *, user, division: Division, period: ReportPeriod, today: datetime.date
+) -> MonthlyReport:
+    """The work report of ``division`` (already checked to be in the user's scope) for
+    ``period`` (begun by today). Nine queries whatever the number of children."""
+    month = period.start
+    as_of = min(period.end, today)
     quarter = Quarter.of(as_of)
     ended = quarter.previous()
     digits = child_digits(division)
@@ -201,4 +276,48 @@ def monthly_report(
         ended_quarter=ended,
         rows=rows,
         total=totalled(ReportFigures(division=division), rows, overdue_total),
+        period=period,
     )
+
+
+FIGURES = (
+    "open",
+    "coverage",
+    "visits",
+    "visited_entities",
+    "due",
+    "visited",
+    "rate",
+    "issues_found",
+    "issues_closed",
+    "issues_overdue",
+    "overdue_cadres",
+)
+PERCENT_FIGURES = ("coverage", "rate")
+
+
+def report_labels(report: MonthlyReport) -> dict[str, str]:
+    """The name of each figure, as the page, the workbook and the Word document head it."""
+    in_month = report.period is None or report.period.kind == "month"
+    return {
+        "area": _("Area"),
+        "open": _("Open businesses"),
+        "coverage": _("Coverage"),
+        "visits": _("Visits in the month") if in_month else _("Visits in the period"),
+        "visited_entities": _("Businesses visited in the month")
+        if in_month
+        else _("Businesses visited in the period"),
+        "due": _("Due this quarter"),
+        "visited": _("Visited this quarter"),
+        "rate": _("Supervision rate"),
+        "issues_found": _("Issues found"),
+        "issues_closed": _("Issues closed"),
+        "issues_overdue": _("Overdue issues"),
+        "overdue_cadres": _("Overdue cadres"),
+    }
+
+
+def figure_text(row: ReportFigures, name: str) -> str:
+    """A figure as a document prints it: a count, or a percentage with one decimal (— if none)."""
+    value = getattr(row, name)
+    return _percent(value) if name in PERCENT_FIGURES else str(value)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from ledgers.views import exports, imports
+from ledgers.views import cadre_lists, exports, imports
 
 app_name = "ledgers"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path(
         "exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"
     ),
+    path("cadres/<int:pk>/lists/", cadre_lists.CadreListsView.as_view(), name="cadre-lists"),
+    path("cadres/lists/", cadre_lists.AreaCadreListsView.as_view(), name="area-cadre-lists"),
     path("import/", imports.ImportIndexView.as_view(), name="import"),
     path(
         "import/template/<str:kind>/", imports.ImportTemplateView.as_view(), name="import-template"

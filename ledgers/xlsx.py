@@ -2,11 +2,14 @@
 
 Workbooks are write-only (rows stream to temporary files, memory stays flat) and look like an
 office's ledger: a title row naming the area and ledger, a line with the period and export time, a
-bold header row frozen under an autofilter, readable widths, real Excel dates.
+bold header row frozen under an autofilter, readable widths, real Excel dates. They print as one:
+landscape A4, fit to the page's width, the three header rows repeated on every page, the unit
+and export time in the page header and "第 X 页 共 Y 页" in the footer.
 """
 
 import datetime
 import tempfile
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,6 +21,7 @@ from django.utils.translation import gettext as _
 from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.properties import PageSetupProperties
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 KINDS = ("text", "int", "date", "datetime", "percent", "float")
@@ -39,6 +43,42 @@ _HEADER_FONT = Font(bold=True)
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _HEADER_BORDER = Border(left=_THIN, right=_THIN, top=_THIN, bottom=_THIN)
 _CENTER = Alignment(horizontal="center", vertical="center", wrap_text=True)
+# The narrowest a column of each kind may print without "####" or a cut value.
+_MIN_WIDTH = {"date": 11, "datetime": 17, "percent": 8, "int": 6, "float": 9, "text": 6}
+# Excel's header/footer codes: &P page number, &N number of pages; && is a literal ampersand.
+_FOOTER = "第 &P 页 共 &N 页"
+
+
+def display_width(text: str) -> int:
+    """Columns ``text`` takes in Excel's width unit: a Chinese character counts two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in str(text))
+
+
+def print_width(column: "Column") -> int:
+    """The width a column is written with: its own, widened to fit its header and its kind."""
+    return max(column.width, display_width(column.header) + 2, _MIN_WIDTH[column.kind])
+
+
+def _header_text(text: str) -> str:
+    return str(text).replace("&", "&&")
+
+
+def setup_print(ws, *, unit: str, exported: datetime.datetime, title_rows: int) -> None:
+    """Print settings of a ledger sheet: landscape A4, one page wide and as many long as it
+    takes, the first ``title_rows`` rows on each page, unit and export time above, page X of Y
+    below. Must be called before the first row of a write-only sheet."""
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = 9  # A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.print_options.horizontalCentered = True
+    ws.print_title_rows = f"1:{title_rows}"
+    ws.oddHeader.left.text = _header_text(unit)
+    ws.oddHeader.right.text = _header_text(
+        _("Exported at %(time)s") % {"time": exported.strftime("%Y-%m-%d %H:%M")}
+    )
+    ws.oddFooter.center.text = _FOOTER
 
 
 @dataclass(frozen=True)
@@ -219,23 +259,27 @@ def write_sheet(
     exported_at: datetime.datetime,
     columns: Sequence[Column],
     rows: Iterable[Sequence],
+    unit: str = "",
 ) -> int:
     """Add one ledger sheet to ``wb`` and stream ``rows`` into it; return how many data rows.
 
     ``title`` names area and ledger (row 1, merged, large); ``period`` and ``exported_at`` make
-    row 2; row 3 is the bold header, frozen, with an autofilter over header and data.
+    row 2; row 3 is the bold header, frozen, with an autofilter over header and data. ``unit``
+    (the office's area; the title when not given) heads each printed page.
     """
     ws = wb.create_sheet(title=sheet_title[:31])
     last = get_column_letter(max(len(columns), 1))
-    # Widths, frozen panes and merges are written before the first row in write-only mode.
+    exported = timezone.localtime(exported_at) if timezone.is_aware(exported_at) else exported_at
+    # Widths, frozen panes, merges and print settings are written before the first row in
+    # write-only mode.
     for index, column in enumerate(columns, 1):
-        ws.column_dimensions[get_column_letter(index)].width = column.width
+        ws.column_dimensions[get_column_letter(index)].width = print_width(column)
+    setup_print(ws, unit=unit or title, exported=exported, title_rows=HEADER_ROW)
     ws.freeze_panes = f"A{HEADER_ROW + 1}"
     ws.merged_cells.add(f"A1:{last}1")
     ws.merged_cells.add(f"A2:{last}2")
     ws.row_dimensions[1].height = 28
     ws.append([_styled(ws, title, font=_TITLE_FONT, alignment=_CENTER)])
-    exported = timezone.localtime(exported_at) if timezone.is_aware(exported_at) else exported_at
     ws.append(
         [
             _styled(

@@ -12,7 +12,7 @@ import factory
 from django.utils import timezone
 
 from baobao.models import Division, Level, Role, User
-from baobao.validators import uscc_check_char
+from baobao.validators import uscc_complete
 from cadres.models import AideKind, Assignment, Cadre, CadreAide
 from entities.models import BusinessType, Entity, Grade, Zone
 from inspections.quarters import Quarter
@@ -22,8 +22,7 @@ _serial = itertools.count(1)
 
 def valid_uscc(n: int) -> str:
     """A syntactically valid credit code with a correct check digit, unique per ``n``."""
-    body = f"91520602{n:09d}"
-    return body + uscc_check_char(body)
+    return uscc_complete(f"91520602{n:08d}")
 
 
 def next_mobile(n: int) -> str:

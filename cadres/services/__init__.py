@@ -17,6 +17,7 @@ from cadres.services.cadres import (
     cadre_update,
 )
 from cadres.services.common import CADRE_EDITABLE_FIELDS, level_fit
+from cadres.services.handoffs import handoff_notify
 from cadres.services.imports import HoldingChange, cadres_import_bulk, holdings_import_bulk
 from cadres.services.zones import entity_zone_sync, zone_assign, zone_end, zone_transfer
 
@@ -36,6 +37,7 @@ __all__ = [
     "cadre_update",
     "cadres_import_bulk",
     "entity_zone_sync",
+    "handoff_notify",
     "holdings_import_bulk",
     "level_fit",
     "zone_assign",

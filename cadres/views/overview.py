@@ -16,6 +16,10 @@ from cadres.selectors.balance import (
     balance_overloaded,
     cadre_load_balance,
 )
+from cadres.selectors.handoffs import (
+    handoff_queue,
+    handoffs_passed_up,
+)
 from cadres.selectors.overview import (
     adjustment_list,
     coverage_below_level,
@@ -27,6 +31,7 @@ from cadres.tables_overview import (
     AdjustmentTable,
     BalanceCadreTable,
     BelowLevelTable,
+    HandoffTable,
     LeftCadreTable,
     OverloadedTable,
     UnheldTable,
@@ -73,7 +78,32 @@ class CoverageView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
             unheld_table=table(UnheldTable, coverage_unheld, "unheld-"),
             left_table=table(LeftCadreTable, coverage_left_cadres, "left-"),
             below_table=table(BelowLevelTable, coverage_below_level, "below-"),
+            passed_up_table=_paginate(
+                self.request,
+                HandoffTable(
+                    handoffs_passed_up(user=user),
+                    user=user,
+                    today=self.request.today,
+                    prefix="up-",
+                ),
+                COVERAGE_PER_PAGE,
+            ),
+            queue_count=handoff_queue(user=user).count(),
             **kwargs,
+        )
+
+
+class HandoffQueueView(OfficeRequiredMixin, TemplateView):
+    """The hand-offs waiting for the user's office (待本级安排包保), longest-waiting first, each
+    with the action that fixes it."""
+
+    template_name = "overview/handoffs.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        table = HandoffTable(handoff_queue(user=user), user=user, today=self.request.today)
+        return super().get_context_data(
+            table=_paginate(self.request, table, COVERAGE_PER_PAGE), **kwargs
         )
 
 

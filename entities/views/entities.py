@@ -16,6 +16,7 @@ from baobao.forms import add_service_error
 from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.privacy import sees_full_phones
+from cadres.selectors.handoffs import entity_handoff, office_level
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm
 from entities.models import EntityStatus
@@ -60,6 +61,11 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
             audit_record(
                 kind=AuditKind.PERSONAL_VIEW, request=self.request, target=f"entity:{entity.pk}"
             )
+        handoff = entity_handoff(entity=entity, today=self.request.today)
+        # An office below the level the grade needs has no cadre to offer: the business waits
+        # for the higher office (待上级安排包保) and the page says so instead of an empty picker.
+        level = office_level(user)
+        can_arrange = handoff is None or level is None or level <= handoff.level
         return super().get_context_data(
             full_phones=full_phones,
             entity=entity,
@@ -69,7 +75,9 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
             grade_changes=entity_grade_changes(entity=entity),
             adjustments=entity_adjustments(user=user, entity=entity),
             quarter_status=entity_quarter_status(entity=entity, today=self.request.today),
+            handoff=handoff,
             can_write=user.can_write_registers,
+            can_arrange=user.can_write_registers and can_arrange,
             **kwargs,
         )
 

@@ -18,7 +18,7 @@ BAR_ROW = 26
 BAR_HEIGHT = 16
 # The trend line of the area's rate per quarter.
 TREND_WIDTH = 640
-TREND_HEIGHT = 220
+TREND_HEIGHT = 236
 TREND_LEFT = 48
 TREND_RIGHT = 620
 TREND_TOP = 12
@@ -87,17 +87,26 @@ def trend_chart(rates) -> dict:
                 "y": None if percent is None else round(TREND_BOTTOM - span * percent / 100, 1),
             }
         )
+    # The last quarter is today's, still open: drawn apart (dashed, lighter, labelled "in
+    # progress") so that its rate so far does not read as a drop.
+    if points:
+        points[-1]["in_progress"] = True
+    settled = points[:-1]
     segments, current = [], []
-    for point in points:
+    for point in settled:
         if point["y"] is None:
             segments.append(current)
             current = []
         else:
             current.append(f"{point['x']},{point['y']}")
     segments.append(current)
+    progress = ""
+    if len(points) > 1 and points[-2]["y"] is not None and points[-1]["y"] is not None:
+        progress = " ".join(f"{p['x']},{p['y']}" for p in points[-2:])
     return {
         "points": points,
         "lines": [" ".join(segment) for segment in segments if len(segment) > 1],
+        "progress_line": progress,
         "width": TREND_WIDTH,
         "height": TREND_HEIGHT,
         "left": TREND_LEFT,

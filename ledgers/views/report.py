@@ -11,16 +11,41 @@ from audit.models import AuditKind
 from audit.services import audit_record
 from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
-from ledgers.reports import monthly_report, parse_month
+from ledgers.documents.official import docx_response
+from ledgers.documents.report import report_document
+from ledgers.reports import (
+    PERIOD_KINDS,
+    ReportPeriod,
+    parse_month,
+    report_labels,
+    work_report,
+)
 from ledgers.views.dashboard import chosen_division
 from ledgers.xlsx import Column, new_workbook, workbook_response, write_sheet
 
+SUMMARY_MAX_LENGTH = 4000
+
 
 class MonthForm(forms.Form):
+    period = forms.ChoiceField(
+        label=gettext_lazy("Report for"),
+        required=False,
+        choices=[
+            ("month", gettext_lazy("The month")),
+            ("quarter", gettext_lazy("The quarter of the month")),
+            ("year", gettext_lazy("The year of the month")),
+        ],
+    )
     month = forms.CharField(
         label=gettext_lazy("Month"),
         required=False,
         widget=forms.TextInput(attrs={"type": "month"}),
+    )
+    summary = forms.CharField(
+        label=gettext_lazy("Summary for the Word document"),
+        required=False,
+        max_length=SUMMARY_MAX_LENGTH,
+        widget=forms.Textarea(attrs={"rows": 6}),
     )
 
     def __init__(self, data=None, *, today: datetime.date, **kwargs):
@@ -44,22 +69,31 @@ class MonthForm(forms.Form):
             )
         return month
 
+    def clean_period(self) -> str:
+        return (
+            self.cleaned_data["period"] if self.cleaned_data["period"] in PERIOD_KINDS else "month"
+        )
+
+    def report_period(self) -> ReportPeriod:
+        return ReportPeriod.containing(self.cleaned_data["period"], self.cleaned_data["month"])
+
 
 def report_workbook(report, *, exported_at):
     """The report as one sheet: a line per area and the total, then the summary below."""
+    labels = report_labels(report)
     columns = [
-        Column(_("Area"), 18),
-        Column(_("Open businesses"), 12, "int"),
-        Column(_("Coverage"), 10, "percent"),
-        Column(_("Visits in the month"), 12, "int"),
-        Column(_("Businesses visited in the month"), 14, "int"),
-        Column(_("Due this quarter"), 12, "int"),
-        Column(_("Visited this quarter"), 12, "int"),
-        Column(_("Supervision rate"), 12, "percent"),
-        Column(_("Issues found"), 10, "int"),
-        Column(_("Issues closed"), 10, "int"),
-        Column(_("Overdue issues"), 10, "int"),
-        Column(_("Overdue cadres"), 10, "int"),
+        Column(labels["area"], 18),
+        Column(labels["open"], 12, "int"),
+        Column(labels["coverage"], 10, "percent"),
+        Column(labels["visits"], 12, "int"),
+        Column(labels["visited_entities"], 14, "int"),
+        Column(labels["due"], 12, "int"),
+        Column(labels["visited"], 12, "int"),
+        Column(labels["rate"], 12, "percent"),
+        Column(labels["issues_found"], 10, "int"),
+        Column(labels["issues_closed"], 10, "int"),
+        Column(labels["issues_overdue"], 10, "int"),
+        Column(labels["overdue_cadres"], 10, "int"),
     ]
 
     def line(row, name):
@@ -91,10 +125,11 @@ def report_workbook(report, *, exported_at):
         sheet_title=_("Work report"),
         title=report_title(report),
         period=_("%(month)s (figures as of %(day)s)")
-        % {"month": report.month.strftime("%Y-%m"), "day": report.as_of.isoformat()},
+        % {"month": report.period.code, "day": report.as_of.isoformat()},
         exported_at=exported_at,
         columns=columns,
         rows=rows,
+        unit=report.division.name,
     )
     return wb
 
@@ -102,12 +137,13 @@ def report_workbook(report, *, exported_at):
 def report_title(report) -> str:
     return _("%(area)s food safety supervision work report, %(month)s") % {
         "area": report.division.name,
-        "month": report.month.strftime("%Y-%m"),
+        "month": report.period.code,
     }
 
 
 class ReportView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
-    """?division=<id>&month=YYYY-MM; &format=xlsx downloads the same report as a workbook."""
+    """?division=<id>&month=YYYY-MM[&period=quarter|year]; &format=xlsx downloads the same report
+    as a workbook, &format=docx as a Word document (公文) with the office's ``summary``."""
 
     template_name = "ledgers/report.html"
 
@@ -118,13 +154,24 @@ class ReportView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
         form = MonthForm(request.GET, today=today)
         report = None
         if division is not None and form.is_valid():
-            report = monthly_report(
-                user=user, division=division, month=form.cleaned_data["month"], today=today
+            report = work_report(
+                user=user, division=division, period=form.report_period(), today=today
             )
             if request.GET.get("format") == "xlsx":
                 filename = f"{report_title(report)}.xlsx"
                 audit_record(kind=AuditKind.EXPORT, request=request, target=filename)
                 return workbook_response(report_workbook(report, exported_at=request.now), filename)
+            if request.GET.get("format") == "docx":
+                document = report_document(
+                    report, issued_on=today, summary=form.cleaned_data["summary"]
+                )
+                return docx_response(document, f"{report_title(report)}.docx")
         return self.render_to_response(
-            self.get_context_data(form=form, report=report, division=division)
+            self.get_context_data(
+                form=form,
+                report=report,
+                division=division,
+                labels=report_labels(report) if report else None,
+                summary_max=SUMMARY_MAX_LENGTH,
+            )
         )

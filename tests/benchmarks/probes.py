@@ -129,7 +129,7 @@ def _entity_sheet(*, county, rows: int) -> bytes:
     from django.utils import translation
 
     from baobao.models import Division, Level
-    from baobao.validators import uscc_check_char
+    from baobao.validators import uscc_complete
     from entities.models import BusinessType
     from ledgers.imports import FIELDS
 
@@ -145,10 +145,10 @@ def _entity_sheet(*, county, rows: int) -> bytes:
     ws = wb.create_sheet()
     ws.append(headers)
     for n in range(rows):
-        body = f"93{county.code[:6]}B{n:08d}"
+        body = f"93{county.code[:6]}B{n:07d}"
         values = {
             "name": f"基准测试饭店{n:05d}",
-            "uscc": body + uscc_check_char(body),
+            "uscc": uscc_complete(body),
             "business_type": catering,
             "grade": "D",
             "division": villages[n % len(villages)],

@@ -134,7 +134,7 @@ def test_the_page_shows_a_row_and_a_bar_per_township_and_the_trend(client, tree,
         assert f'<a href="?division={area.pk}">{area.name}</a>' in text
     assert text.count('<rect class="bar') == 2
     assert '<tr class="total">' in text
-    assert text.count('<circle class="point"') == 3
+    assert text.count('<circle class="point') == 3
     assert "<title" in text and "<desc" in text
     assert "style=" not in text
 
