@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 
 from baobao.forms import DateWidget
 from inspections.models import (
-    DEFAULT_DEADLINE_DAYS,
     ActorKind,
     CheckResult,
     IssueCategory,
@@ -38,6 +37,16 @@ class TransitionForm(forms.Form):
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}),
     )
+
+
+class RectificationForm(TransitionForm):
+    """The cadre's rectification report on the phone: a status change with its own idempotency
+    key, so that the phone's queue may send it twice."""
+
+    to_status = forms.ChoiceField(
+        label=_("Status"), choices=IssueStatus.choices, widget=forms.RadioSelect
+    )
+    idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
 
 # --- the cadre's visit form (督导记录) ---------------------------------------------------------
@@ -220,11 +229,11 @@ class IssueForm(forms.Form):
         }
 
 
-def deadline_help() -> str:
-    """The default deadlines by severity, as the form says them."""
+def deadline_help(deadline_days: dict[str, int]) -> str:
+    """The office's rectification periods by severity, as the form says them."""
     return _("Left empty: %(days)s.") % {
         "days": "; ".join(
-            _("%(severity)s %(n)s days") % {"severity": severity.label, "n": n}
-            for severity, n in DEFAULT_DEADLINE_DAYS.items()
+            _("%(severity)s %(n)s days") % {"severity": IssueSeverity(severity).label, "n": n}
+            for severity, n in deadline_days.items()
         )
     }

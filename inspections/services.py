@@ -25,7 +25,6 @@ from cadres.models import Assignment, Cadre
 from entities.models import Entity
 from inspections.checklists import checklist_for
 from inspections.models import (
-    DEFAULT_DEADLINE_DAYS,
     ISSUE_TRANSITIONS,
     ActorKind,
     ChecklistItem,
@@ -35,6 +34,7 @@ from inspections.models import (
     IssueEvent,
     IssueSeverity,
     IssueStatus,
+    ReminderPolicy,
     Visit,
     VisitCheck,
     VisitPhoto,
@@ -139,8 +139,9 @@ def _check_rows(checks: Iterable[Mapping]) -> list[VisitCheck]:
     return rows
 
 
-def _clean_issue(data: Mapping, *, today: datetime.date) -> dict:
-    """The fields of a new issue, checked; the photo already processed."""
+def _clean_issue(data: Mapping, *, today: datetime.date, deadline_days: Mapping) -> dict:
+    """The fields of a new issue, checked; the photo already processed. A deadline left empty
+    is the office's rectification period for the severity (``ReminderPolicy.deadline_days``)."""
     if data.get("category") not in IssueCategory.values:
         raise ValidationError(_("Choose the issue's category."), code="bad_category")
     if data.get("severity") not in IssueSeverity.values:
@@ -151,7 +152,7 @@ def _clean_issue(data: Mapping, *, today: datetime.date) -> dict:
     if not description:
         raise ValidationError(_("Describe the issue."), code="description_required")
     deadline = data.get("deadline") or today + datetime.timedelta(
-        days=DEFAULT_DEADLINE_DAYS[IssueSeverity(data["severity"])]
+        days=deadline_days[data["severity"]]
     )
     if deadline < today:
         raise ValidationError(
@@ -210,6 +211,8 @@ def visit_record(
     cadre = _visit_cadre(user, entity, timezone.localdate(visited_at))
     check_rows = _check_rows(checks)
     today = clock.today()
+    issues = list(issues)
+    deadline_days = ReminderPolicy.load().deadline_days() if issues else {}
     issue_rows = []
     for data in issues:
         index = data.get("check")
@@ -220,7 +223,7 @@ def visit_record(
                 _("An issue can only follow up a check marked as a problem."),
                 code="check_not_problem",
             )
-        issue_rows.append((index, _clean_issue(data, today=today)))
+        issue_rows.append((index, _clean_issue(data, today=today, deadline_days=deadline_days)))
     processed = [process_photo(upload) for upload in photos]
 
     try:
@@ -325,22 +328,39 @@ def issue_raise(
             "photo": photo,
         },
         today=clock.today(),
+        deadline_days=ReminderPolicy.load().deadline_days(),
     )
     return _issue_create(user=user, entity=entity, fields=fields, visit=visit)
 
 
 @transaction.atomic
 def issue_transition(
-    *, issue: Issue, user, to_status: str, note: str = "", photo=None
+    *,
+    issue: Issue,
+    user,
+    to_status: str,
+    note: str = "",
+    photo=None,
+    idempotency_key: uuid.UUID | None = None,
 ) -> IssueEvent:
     """Move an issue along its status flow and record who, when and the evidence.
 
     "fixed" needs a note of what was done (a photo optional); "closed" (销号) is for the holding
-    cadre (or their aides) or an office in scope; a reopen goes back to rectifying.
+    cadre (or their aides) or an office in scope; a reopen goes back to rectifying. The same
+    ``idempotency_key`` again (the phone's queue resending a report) returns the first event.
     """
     if not Issue.objects.for_user(user).filter(pk=issue.pk).exists():
         raise Http404
     issue = Issue.objects.select_for_update(of=("self",)).select_related("entity").get(pk=issue.pk)
+    if idempotency_key is not None:
+        # Checked under the issue's lock: two sends of one report cannot both pass.
+        sent = IssueEvent.objects.filter(idempotency_key=idempotency_key).first()
+        if sent is not None:
+            if sent.issue_id != issue.pk or sent.by_id != user.pk:
+                raise ValidationError(
+                    _("This form was already used by someone else."), code="key_taken"
+                )
+            return sent
     if user.acting_cadre_id:
         holds_now = Assignment.objects.filter(
             entity_id=issue.entity_id, cadre_id=user.acting_cadre_id, end_date__isnull=True
@@ -369,7 +389,12 @@ def issue_transition(
     issue.closed_at = clock.now() if to_status == IssueStatus.CLOSED else None
     issue.save(update_fields=["status", "closed_at"])
     event = IssueEvent(
-        issue=issue, from_status=from_status, to_status=to_status, note=note, by=user
+        issue=issue,
+        from_status=from_status,
+        to_status=to_status,
+        note=note,
+        by=user,
+        idempotency_key=idempotency_key,
     )
     if processed:
         event.photo = processed.file

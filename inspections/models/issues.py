@@ -18,7 +18,8 @@ class IssueSeverity(models.TextChoices):
     SERIOUS = "serious", _("Serious")
 
 
-# Default rectification period (days) by severity; the form proposes it, the user may change it.
+# The rectification periods (days) by severity a new ReminderPolicy starts with; the office edits
+# them in the admin, the visit form proposes them, and an issue raised without a deadline gets one.
 DEFAULT_DEADLINE_DAYS = {
     IssueSeverity.MINOR: 30,
     IssueSeverity.GENERAL: 15,

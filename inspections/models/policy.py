@@ -4,6 +4,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from inspections.models.issues import DEFAULT_DEADLINE_DAYS, IssueSeverity
+
 
 class Weekday(models.IntegerChoices):
     MONDAY = 0, _("Monday")
@@ -68,6 +70,25 @@ class ReminderPolicy(models.Model):  # 督导提醒与预警规则
             "that day's messages on the next run within this many days."
         ),
     )
+    deadline_days_minor = models.PositiveSmallIntegerField(
+        _("rectification days for a minor issue"),
+        default=DEFAULT_DEADLINE_DAYS[IssueSeverity.MINOR],
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    deadline_days_general = models.PositiveSmallIntegerField(
+        _("rectification days for a general issue"),
+        default=DEFAULT_DEADLINE_DAYS[IssueSeverity.GENERAL],
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+    )
+    deadline_days_serious = models.PositiveSmallIntegerField(
+        _("rectification days for a serious issue"),
+        default=DEFAULT_DEADLINE_DAYS[IssueSeverity.SERIOUS],
+        validators=[MinValueValidator(1), MaxValueValidator(90)],
+        help_text=_(
+            "The visit form proposes the deadline from these; an issue raised with its "
+            "deadline left empty gets it."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     class Meta:
@@ -83,6 +104,10 @@ class ReminderPolicy(models.Model):  # 督导提醒与预警规则
 
     def delete(self, *args, **kwargs):
         raise TypeError("The reminder policy is edited, never deleted.")
+
+    def deadline_days(self) -> dict[str, int]:
+        """Days to rectify an issue, by severity."""
+        return {severity: getattr(self, f"deadline_days_{severity}") for severity in IssueSeverity}
 
     @classmethod
     def load(cls) -> "ReminderPolicy":

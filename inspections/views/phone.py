@@ -24,7 +24,7 @@ from cadres.models import Assignment, Cadre, CadreAide
 from entities.models import Entity
 from inspections.checklists import checklist_for, issue_category_for
 from inspections.forms import CheckForm, IssueForm, VisitForm, deadline_help
-from inspections.models import DEFAULT_DEADLINE_DAYS, CheckResult, Issue, IssueStatus
+from inspections.models import CheckResult, Issue, IssueStatus, ReminderPolicy
 from inspections.quarters import Quarter
 from inspections.selectors import due_entities, entity_summary
 from inspections.services import visit_record
@@ -211,6 +211,8 @@ def visit_new(request):
             return JsonResponse({"ok": False, "errors": parts.errors()}, status=400)
     else:
         parts = VisitForms(entity=entity, aides=aides, now=request.now)
+    # The office's rectification periods: proposed by visit.js, said under the deadline field.
+    deadline_days = ReminderPolicy.load().deadline_days()
     answer = _saved_on_phone if request.method == "GET" else render
     return answer(
         request,
@@ -219,8 +221,8 @@ def visit_new(request):
             "entity": entity,
             **entity_summary(user=user, entity=entity),
             "parts": parts,
-            "deadline_help": deadline_help(),
-            "deadline_days": json.dumps({str(k): v for k, v in DEFAULT_DEADLINE_DAYS.items()}),
+            "deadline_help": deadline_help(deadline_days),
+            "deadline_days": json.dumps(deadline_days),
             "back": reverse("inspections:my") if user.acting_cadre_id else None,
         },
     )
