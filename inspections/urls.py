@@ -1,6 +1,6 @@
 from django.urls import path
 
-from inspections.views import office, offline, phone
+from inspections.views import office, offline, phone, report
 
 app_name = "inspections"
 
@@ -14,5 +14,6 @@ urlpatterns = [
     path("photos/<int:pk>/", office.visit_photo, name="visit-photo"),
     path("issues/", office.IssueLedgerView.as_view(), name="issues"),
     path("issues/<int:pk>/", office.issue_detail, name="issue-detail"),
+    path("issues/<int:pk>/report/", report.issue_report, name="issue-report"),
     path("issues/photos/<str:kind>/<int:pk>/", office.issue_photo, name="issue-photo"),
 ]

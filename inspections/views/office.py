@@ -126,7 +126,7 @@ def visit_detail(request, pk):
     )
 
 
-def _next_statuses(user, issue: Issue) -> list:
+def issue_next_statuses(user, issue: Issue) -> list:
     """The statuses this user may move the issue to; closing (销号) on the cadre side is for the
     cadre holding the business now."""
     if not _can_act(user):
@@ -175,7 +175,7 @@ def issue_detail(request, pk):
                 )
                 return redirect("inspections:issue-detail", pk=issue.pk)
     actions = []
-    for status in _next_statuses(user, issue):
+    for status in issue_next_statuses(user, issue):
         posted = failed is not None and failed.data.get("to_status") == status
         actions.append(
             {

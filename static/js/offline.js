@@ -194,7 +194,7 @@
 
   // On the task page with a signal: save it and the form of every business on it.
   function precache() {
-    const list = document.querySelectorAll("a.task-link[data-entity]");
+    const list = document.querySelectorAll("a.task-link[data-entity], a[data-precache]");
     if (!list.length && !document.getElementById("pending-sends")) {
       return;
     }

@@ -1,4 +1,4 @@
-// The cadre's visit form on a weak signal. The form works without this file (a plain POST); with
+// The cadre's visit form (and the rectification report) on a weak signal. The form works without this file (a plain POST); with
 // it, nothing typed is lost to a dropped connection: the form autosaves to the phone's queue
 // (queue.js: IndexedDB, photos included, keyed by the form's idempotency key); a submitted form is
 // queued and sent, and when there is no signal it waits on the phone and goes by itself later
@@ -343,8 +343,8 @@
     });
 
     const allPass = form.querySelector("[data-all-pass]");
-    allPass.hidden = false;
-    allPass.addEventListener("click", () => {
+    allPass?.removeAttribute("hidden");
+    allPass?.addEventListener("click", () => {
       for (const fieldset of form.querySelectorAll("fieldset.check")) {
         const pass = fieldset.querySelector("input[type=radio][value=pass]");
         if (pass && !fieldset.querySelector("input[type=radio]:checked")) {
@@ -420,7 +420,8 @@
   }
 
   document.addEventListener("DOMContentLoaded", () => {
-    const form = document.getElementById("visit-form");
+    // The visit form, or another form sent the same way (the rectification report).
+    const form = document.querySelector("#visit-form, form[data-queued-form]");
     if (form && store) {
       visitForm(form);
     }

@@ -10,7 +10,11 @@ importScripts("{% static 'js/queue.js' %}");
 const PAGES = "baobao-pages-";
 const STATIC = "baobao-static-{{ version }}";
 const ASSETS = [{% for url in assets %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
-const CACHED_PATHS = [/^\/inspections\/my\/$/, /^\/inspections\/visits\/new\/$/];
+const CACHED_PATHS = [
+  /^\/inspections\/my\/$/,
+  /^\/inspections\/visits\/new\/$/,
+  /^\/inspections\/issues\/\d+\/report\/$/,
+];
 const NETWORK_TIMEOUT_MS = 10000;
 const FRESH_MS = 30 * 60 * 1000; // a saved form younger than this is not fetched again
 const OFFLINE_PAGE = `<!DOCTYPE html><html lang="zh-hans"><meta charset="utf-8">

@@ -203,9 +203,9 @@ def test_the_task_page_lists_open_issues_with_the_overdue_marked(client, holding
     # when the cadre opens the task page
     text = client.get(MY).text
     # then the open ones are there, the overdue one marked, the closed one not
-    assert reverse("inspections:issue-detail", args=[overdue.pk]) in text
-    assert reverse("inspections:issue-detail", args=[current.pk]) in text
-    assert reverse("inspections:issue-detail", args=[closed.pk]) not in text
+    assert reverse("inspections:issue-report", args=[overdue.pk]) in text
+    assert reverse("inspections:issue-report", args=[current.pk]) in text
+    assert reverse("inspections:issue-report", args=[closed.pk]) not in text
     assert text.count('class="task overdue"') == 1
 
 
@@ -216,9 +216,10 @@ def test_the_form_shows_the_checklist_companions_and_a_fresh_key(client, holding
     # given the cadre
     client.force_login(cadre_login(holding.cadre))
     # when the form is opened for their business (session, user, entity, aides, templates, items,
-    # the business's last visits and open issues, and whatever the page header counts)
+    # the business's last visits and open issues, the office's deadline policy, and whatever the
+    # page header counts)
     queries = captured(client, form_url(holding.entity))
-    assert len(queries) <= 9
+    assert len(queries) <= 10
     assert len([q for q in queries if 'FROM "inspections_checklistitem"' in q["sql"]]) == 1
     response = client.get(form_url(holding.entity))
     # then every item of the business's checklist is there with its three choices, none chosen
