@@ -11,10 +11,17 @@ import pytest
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from inspections.models import Issue, Visit
+from inspections.models import Issue, IssueEvent, IssueStatus, Visit
 from tests.browser.test_phone_3g import camera_photo
 from tests.browser.test_visit_flow import default_checklists, jpeg, phone, task_row
-from tests.factories import AssignmentFactory, CadreFactory, EntityFactory, cadre_login
+from tests.factories import (
+    AssignmentFactory,
+    CadreFactory,
+    EntityFactory,
+    IssueFactory,
+    VisitFactory,
+    cadre_login,
+)
 
 KEY = re.compile(r'name="idempotency_key" value="([0-9a-f-]{36})"')
 
@@ -262,3 +269,52 @@ def test_a_full_phone_says_so_and_sends_from_the_open_form(live_server, browser,
     with page.expect_navigation(url=re.compile(re.escape(reverse("inspections:my")) + "$")):
         page.click("#offline-banner [data-resend]")
     assert Visit.objects.get().entity == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rectification_report_made_with_no_signal_is_sent_by_itself_once(
+    live_server, browser, cadre
+):
+    # given an open issue on a business the cadre holds, and the task page opened on signal:
+    # the page, the 3 forms and the issue's report page are saved on the phone
+    first = held(cadre)[0]
+    issue = IssueFactory(visit=VisitFactory(assignment=first.assignments.get()))
+    report_url = reverse("inspections:issue-report", args=[issue.pk])
+    page = phone(browser, live_server, cadre_login(cadre))
+    expect(page.locator("body")).to_have_attribute("data-precached", "5", timeout=30_000)
+    assert report_url in saved_pages(page)
+    key = saved_key(page, report_url)
+    badge = page.locator("[data-queue-badge]")
+
+    # when the signal goes and the cadre opens the issue from the task page's open issues
+    page.context.set_offline(True)
+    with page.expect_navigation():
+        page.locator(f'a[href="{report_url}"]').click()
+    # then the report opens from the phone's copy, with its own key, fixed proposed
+    form = page.locator("#report-form")
+    expect(form.locator("input[name=idempotency_key]")).to_have_value(key)
+    expect(form.locator("input[name=to_status][value=fixed]")).to_be_checked()
+    # when they say what was done, add a photo and send it
+    form.locator("textarea[name=note]").fill("已清理后厨地面")
+    form.locator("input[name=photo]").set_input_files(jpeg("fixed.jpg"))
+    with page.expect_navigation(url=re.compile(re.escape(reverse("inspections:my")) + "$")):
+        form.locator("[data-submit]").click()
+    # then it waits on the phone, counted by the badge; nothing reached the server
+    expect(badge).to_have_text("1")
+    expect(page.locator("#pending-sends [data-pending-list] li")).to_contain_text(first.name)
+    assert not IssueEvent.objects.filter(to_status=IssueStatus.FIXED).exists()
+
+    # when the signal returns, and nobody taps anything
+    page.context.set_offline(False)
+    # then within 10 s the report is on the server and the badge says 0
+    expect(badge).to_have_text("0", timeout=10_000)
+    [event] = IssueEvent.objects.filter(issue=issue, to_status=IssueStatus.FIXED)
+    assert (str(event.idempotency_key), event.note) == (key, "已清理后厨地面")
+    assert event.photo
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.FIXED
+    # and a reload (another flush, the timer) stores nothing twice
+    page.reload()
+    expect(badge).to_have_text("0")
+    page.wait_for_timeout(1000)
+    assert IssueEvent.objects.filter(issue=issue).exclude(to_status=IssueStatus.OPEN).count() == 1
