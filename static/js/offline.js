@@ -130,7 +130,8 @@
       const labels = document.querySelector("[data-queue-notice]") || body;
       flushing = Q.flush({
         onSent: async (record) => {
-          notice(format(labels.dataset.sent || "%(name)s ✓", { name: record.entityName }));
+          const sent = record.sentNotice || labels.dataset.sent || "%(name)s ✓";
+          notice(format(sent, { name: record.entityName }));
           await showWaiting();
         },
         onRefused: showWaiting,

@@ -89,6 +89,7 @@
         action: form.action,
         entity: form.dataset.entity,
         entityName: form.dataset.entityName,
+        sentNotice: form.dataset.sentNotice, // what the page says once sent (none: a visit's)
         state,
         savedAt: new Date().toISOString(),
         fields,
