@@ -153,11 +153,18 @@ class IssueEvent(models.Model):
     )
     by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField(_("at"), auto_now_add=True)
+    # The rectification report form's key (the phone may send it twice); empty for office changes.
+    idempotency_key = models.UUIDField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("issue event")
         verbose_name_plural = _("issue events")
         ordering = ["issue", "at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], name="issueevent_unique_idempotency_key"
+            ),
+        ]
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
