@@ -173,6 +173,16 @@ EXPORT_PROGRESS_EVERY = 5_000
 # Spreadsheet imports: the largest file and sheet accepted.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# Checked on the zip's directory before parsing (a zip bomb is refused unread): what the parts
+# may unpack to in all, and the largest compression ratio of a part over 1 MB (a real sheet
+# compresses about 13:1; a bomb thousands to one).
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=256 * 1024 * 1024)
+IMPORT_MAX_RATIO = env.int("IMPORT_MAX_RATIO", default=100)
+# openpyxl holds the shared-strings table whole: these bound it (measured: +99 MB at the caps).
+IMPORT_MAX_SHARED_STRINGS = env.int("IMPORT_MAX_SHARED_STRINGS", default=500_000)
+IMPORT_MAX_SHARED_STRINGS_BYTES = env.int(
+    "IMPORT_MAX_SHARED_STRINGS_BYTES", default=32 * 1024 * 1024
+)
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",

@@ -212,15 +212,21 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_rows(path_or_file, kind: str) -> Iterator[tuple[int, dict]]:
-    """(row number, {field: text}) for every non-empty row under the header row.
+def read_rows(file, kind: str) -> Iterator[tuple[int, dict]]:
+    """(row number, {field: text}) for every non-empty row under the header row of the workbook
+    in the binary ``file``.
 
-    The header is looked for in the first few rows (an exported ledger has a title above it);
-    a missing required column or too many rows is refused as a whole.
+    The workbook is checked before it is parsed (``guard.workbook_check``: not a zip bomb, a
+    bounded shared-strings table). The header is looked for in the first few rows (an exported
+    ledger has a title above it); a missing required column or too many rows is refused as a
+    whole. Every row read counts against IMPORT_MAX_ROWS, blank or not.
     """
+    from ledgers.imports.guard import workbook_check
+
     fields = FIELDS[kind]
+    workbook_check(file)
     try:
-        wb = openpyxl.load_workbook(path_or_file, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise SheetError(
             _("The file could not be read as an Excel workbook."), code="unreadable"
@@ -253,19 +259,20 @@ def read_rows(path_or_file, kind: str) -> Iterator[tuple[int, dict]]:
         count = 0
         for row in rows:
             row_no += 1
-            values = {}
-            for name, value in zip(columns, row, strict=False):
-                if name:
-                    values[name] = _text(value)
-            if not any(values.values()):
-                continue
             count += 1
+            # Counted before anything is skipped: a million rows with values only in columns
+            # the import ignores are still a million rows to read.
             if count > settings.IMPORT_MAX_ROWS:
                 raise SheetError(
                     _("The sheet has more than %(n)d rows; split it into smaller files.")
                     % {"n": settings.IMPORT_MAX_ROWS},
                     code="too_many_rows",
                 )
-            yield row_no, values
+            values = {}
+            for name, value in zip(columns, row, strict=False):
+                if name:
+                    values[name] = _text(value)
+            if any(values.values()):
+                yield row_no, values
     finally:
         wb.close()
