@@ -55,6 +55,11 @@ app.conf.beat_schedule = {
         "task": "ledgers.tasks.dashboard_snapshots_take",
         "schedule": crontab(minute="*/5"),
     },
+    # Every minute, day and night: hand waiting imports to a worker again, end dead ones.
+    "imports-sweep": {
+        "task": "ledgers.tasks.imports_sweep",
+        "schedule": crontab(minute="*"),
+    },
     # Every day at 03:30: delete export files past their retention (the job rows stay).
     "exports-purge": {
         "task": "ledgers.tasks.exports_purge",

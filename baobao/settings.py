@@ -173,6 +173,11 @@ EXPORT_PROGRESS_EVERY = 5_000
 # Spreadsheet imports: the largest file and sheet accepted.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# An import's check and import run on a worker (queue "imports") holding a lease it renews as
+# it reads; a job whose lease ran out is ended by the sweeper, one waiting longer than
+# IMPORT_REQUEUE_AFTER_SECONDS is handed to the broker again.
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=15 * 60)
+IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=60)
 # Checked on the zip's directory before parsing (a zip bomb is refused unread): what the parts
 # may unpack to in all, and the largest compression ratio of a part over 1 MB (a real sheet
 # compresses about 13:1; a bomb thousands to one).

@@ -35,7 +35,9 @@ def workbook_check(file) -> None:
             names = {m.filename for m in members}
             if "xl/workbook.xml" not in names:
                 raise _refuse(
-                    _("This is not an Excel workbook (.xlsx); save the sheet as .xlsx and upload it."),
+                    _(
+                        "This is not an Excel workbook (.xlsx); save the sheet as .xlsx and upload it."
+                    ),
                     "not_xlsx",
                 )
             _check_sizes(members)

@@ -256,10 +256,8 @@ def read_rows(file, kind: str) -> Iterator[tuple[int, dict]]:
                 _("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)},
                 code="missing_columns",
             )
-        count = 0
-        for row in rows:
+        for count, row in enumerate(rows, 1):
             row_no += 1
-            count += 1
             # Counted before anything is skipped: a million rows with values only in columns
             # the import ignores are still a million rows to read.
             if count > settings.IMPORT_MAX_ROWS:

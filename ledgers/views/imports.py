@@ -1,5 +1,6 @@
-"""The import pages: download a template, upload a sheet, read its dry run, then import all or
-nothing, or only the good rows. Only register writers; a batch is its uploader's alone."""
+"""The import pages: download a template, upload a sheet, follow its check (a worker's job: the
+page reloads itself until it ends), read its dry run, then import all or nothing, or only the
+good rows (a job again). Only register writers; a batch is its uploader's alone."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -12,7 +13,13 @@ from django.views import View
 from baobao.forms import add_service_error
 from baobao.mixins import RegisterWriterRequiredMixin
 from ledgers.forms import ImportRunForm, ImportUploadForm
-from ledgers.imports import Action, import_batch_apply, import_batch_create, import_template
+from ledgers.imports import (
+    Action,
+    import_batch_apply_start,
+    import_batch_create,
+    import_batch_retry,
+    import_template,
+)
 from ledgers.models import ImportBatch, ImportKind
 from ledgers.xlsx import workbook_response
 
@@ -21,7 +28,9 @@ RECENT_BATCHES = 10
 
 
 def _index(request, form, status=200):
-    batches = ImportBatch.objects.for_user(request.user).defer("plan")[:RECENT_BATCHES]
+    batches = ImportBatch.objects.for_user(request.user).defer("plan", "sheet_rows")[
+        :RECENT_BATCHES
+    ]
     return render(
         request,
         "ledgers/import.html",
@@ -58,6 +67,10 @@ class ImportTemplateView(RegisterWriterRequiredMixin, View):
         )
 
 
+def _batch(request, pk) -> ImportBatch:
+    return get_object_or_404(ImportBatch.objects.for_user(request.user).defer("sheet_rows"), pk=pk)
+
+
 class ImportBatchView(RegisterWriterRequiredMixin, View):
     def _render(self, request, batch, form, status=200):
         show = request.GET.get("show", "")
@@ -73,25 +86,27 @@ class ImportBatchView(RegisterWriterRequiredMixin, View):
         )
 
     def get(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)
-        return self._render(request, batch, ImportRunForm())
+        return self._render(request, _batch(request, pk), ImportRunForm())
 
     def post(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)
+        batch = _batch(request, pk)
         form = ImportRunForm(request.POST)
         if not form.is_valid():
             return self._render(request, batch, form, status=400)
         try:
-            batch = import_batch_apply(batch=batch, mode=form.cleaned_data["mode"], by=request.user)
+            import_batch_apply_start(batch=batch, mode=form.cleaned_data["mode"], by=request.user)
         except ValidationError as exc:
             add_service_error(form, exc)
-            batch.refresh_from_db()
-            return self._render(request, batch, form, status=400)
-        messages.success(
-            request,
-            _(
-                "Imported: %(created)d created, %(changed)d changed, %(skipped)d refused rows skipped."
-            )
-            % batch.result,
-        )
+            return self._render(request, _batch(request, pk), form, status=400)
+        messages.info(request, _("The import has started; this page shows when it is done."))
+        return redirect("ledgers:import-batch", batch.pk)
+
+
+class ImportBatchRetryView(RegisterWriterRequiredMixin, View):
+    def post(self, request, pk):
+        batch = _batch(request, pk)
+        try:
+            import_batch_retry(batch=batch, by=request.user)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
         return redirect("ledgers:import-batch", batch.pk)

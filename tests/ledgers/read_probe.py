@@ -39,7 +39,11 @@ def main() -> None:
             refusal = {"code": exc.code, "message": str(exc.message)}
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"refusal": refusal, "rows": rows, "seconds": seconds, "extra_mb": peak - before}))
+    print(
+        json.dumps(
+            {"refusal": refusal, "rows": rows, "seconds": seconds, "extra_mb": peak - before}
+        )
+    )
 
 
 if __name__ == "__main__":

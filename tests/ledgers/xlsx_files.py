@@ -61,14 +61,15 @@ def _write(path: Path, sheet_rows: Iterable[str], strings: Iterable[str] | None)
         archive.writestr("xl/workbook.xml", WORKBOOK)
         archive.writestr("xl/_rels/workbook.xml.rels", WORKBOOK_RELS)
         with archive.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as part:
-            part.write(f'<?xml version="1.0" encoding="UTF-8"?><worksheet {MAIN}><sheetData>'.encode())
+            part.write(
+                f'<?xml version="1.0" encoding="UTF-8"?><worksheet {MAIN}><sheetData>'.encode()
+            )
             _stream(part, sheet_rows)
             part.write(b"</sheetData></worksheet>")
-        if strings is not None:
-            with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
-                part.write(f'<?xml version="1.0" encoding="UTF-8"?><sst {MAIN}>'.encode())
-                _stream(part, (f"<si><t>{s}</t></si>" for s in strings))
-                part.write(b"</sst>")
+        with archive.open("xl/sharedStrings.xml", "w", force_zip64=True) as part:
+            part.write(f'<?xml version="1.0" encoding="UTF-8"?><sst {MAIN}>'.encode())
+            _stream(part, (f"<si><t>{s}</t></si>" for s in strings or ()))
+            part.write(b"</sst>")
     return path
 
 
