@@ -215,6 +215,8 @@ CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Imports (a check of a large sheet takes minutes) have their own queue: `-Q imports`.
+CELERY_TASK_ROUTES = {"ledgers.tasks.import*": {"queue": "imports"}}
 
 # Reminders and warnings (督导提醒与预警): the in-app inbox always; e-mail and SMS as listed here.
 # Which days they go out is the admin's ReminderPolicy; the beat schedule is in baobao/celery.py.

@@ -36,14 +36,14 @@ def dashboard_snapshots_take() -> int | None:
     return dashboard_snapshots_take_unscoped(now=clock.read())
 
 
-@shared_task(ignore_result=True, queue="imports")
+@shared_task(ignore_result=True)
 def import_run(batch_id: int) -> None:
     """Check an uploaded sheet, or import a checked one; safe to run twice (a batch that is not
     waiting, or held by another worker, is skipped)."""
     import_jobs.import_job_run(batch_id=batch_id, now=clock.read())
 
 
-@shared_task(ignore_result=True, queue="imports")
+@shared_task(ignore_result=True)
 def imports_sweep() -> dict:
     """Hand waiting import batches to the broker again and end those whose worker died."""
     return import_jobs.import_jobs_sweep(now=clock.read())

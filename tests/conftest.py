@@ -8,6 +8,8 @@ from django.db import connection
 from baobao.celery import app as celery_app
 
 IN_CI = os.environ.get("CI") == "true"
+# The queues the test worker consumes: the default one and those CELERY_TASK_ROUTES names.
+WORKER_QUEUES = ["celery", "imports"]
 
 # `pytest --as-of=2027-01-01`: the whole session on another day (tests/clock_shift.py).
 pytest_plugins = ["tests.clock_shift"]
@@ -53,7 +55,13 @@ def real_worker():
     # Tasks left in the queue by an earlier run must not run against this test's data.
     celery_app.control.purge()
     try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=WORKER_QUEUES,
+        ):
             # The app's own backend was set up before the switch to Redis (it is per thread).
             yield RedisBackend(app=celery_app, url=url)
     finally:

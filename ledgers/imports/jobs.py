@@ -50,7 +50,7 @@ def _claim(batch_id: int, now: datetime.datetime) -> ImportBatch | None:
     or another worker holds it."""
     with transaction.atomic():
         batch = (
-            ImportBatch.objects.select_for_update(skip_locked=True)
+            ImportBatch.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("user__division")
             .filter(pk=batch_id)
             .first()
