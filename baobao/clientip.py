@@ -11,7 +11,7 @@ from django.conf import settings
 
 
 def client_ip_address(request) -> str | None:
-    count = settings.AXES_PROXY_COUNT
+    count = settings.LOGIN_PROXY_COUNT
     header = settings.PROXY_CLIENT_IP_HEADER
     if count > 0 and header:
         forwarded = [ip.strip() for ip in request.META.get(header, "").split(",") if ip.strip()]

@@ -140,12 +140,12 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 # Behind the reverse proxy (production) the client is read from the header the proxy sets,
-# AXES_PROXY_COUNT entries from its right (baobao/clientip.py): 1 by default when a header is
+# LOGIN_PROXY_COUNT (env AXES_PROXY_COUNT) entries from its right (baobao/clientip.py): 1 by default when a header is
 # configured, so one user's typos do not lock a username for everyone behind the proxy.
 PROXY_CLIENT_IP_HEADER = env(
     "PROXY_CLIENT_IP_HEADER", default="" if DEBUG else "HTTP_X_FORWARDED_FOR"
 )
-AXES_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PROXY_CLIENT_IP_HEADER else 0)
+LOGIN_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PROXY_CLIENT_IP_HEADER else 0)
 AXES_CLIENT_IP_CALLABLE = "baobao.clientip.client_ip_address"
 
 LANGUAGE_CODE = "zh-hans"

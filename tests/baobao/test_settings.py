@@ -120,7 +120,7 @@ def test_language_and_time():
 def test_production_reads_the_client_address_behind_one_proxy_by_default(tmp_path):
     show = (
         "import django; django.setup(); from django.conf import settings as s; "
-        "print(s.PROXY_CLIENT_IP_HEADER, s.AXES_PROXY_COUNT)"
+        "print(s.PROXY_CLIENT_IP_HEADER, s.LOGIN_PROXY_COUNT)"
     )
     default = run(["-c", show], production_env(tmp_path))
     assert default.stdout.split() == ["HTTP_X_FORWARDED_FOR", "1"], default.stderr

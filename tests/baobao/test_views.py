@@ -209,7 +209,7 @@ def _fail_login(client, username, forwarded_for):
 def test_behind_the_proxy_one_users_typos_do_not_lock_the_others_out(client, settings):
     # given the production proxy settings: one proxy, the client address in X-Forwarded-For
     settings.PROXY_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    settings.AXES_PROXY_COUNT = 1
+    settings.LOGIN_PROXY_COUNT = 1
     user = office_user(county())
     # when one clerk mistypes the password as often as the limit allows
     for _ in range(settings.AXES_FAILURE_LIMIT):
@@ -236,7 +236,7 @@ def test_behind_the_proxy_one_users_typos_do_not_lock_the_others_out(client, set
 def test_a_forged_forwarded_entry_does_not_escape_the_lockout(client, settings):
     # given one proxy: only the right-most X-Forwarded-For entry is the proxy's own record
     settings.PROXY_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
-    settings.AXES_PROXY_COUNT = 1
+    settings.LOGIN_PROXY_COUNT = 1
     user = office_user(county())
     for n in range(settings.AXES_FAILURE_LIMIT):
         # the client prepends a different made-up address each time
