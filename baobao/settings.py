@@ -224,6 +224,18 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Imports (a check of a large sheet takes minutes) have their own queue: `-Q imports`.
 CELERY_TASK_ROUTES = {"ledgers.tasks.import*": {"queue": "imports"}}
+# Sending a task never waits long on a broker that is down: without max_retries kombu retries
+# the connection for ever (measured: an upload hung > 5 min on a closed port). A send that
+# fails leaves its job row waiting for the sweeper. (Workers reconnect by their own setting.)
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 0.5,
+    "socket_connect_timeout": 3,
+    "socket_timeout": 10,
+}
 
 # Reminders and warnings (督导提醒与预警): the in-app inbox always; e-mail and SMS as listed here.
 # Which days they go out is the admin's ReminderPolicy; the beat schedule is in baobao/celery.py.
