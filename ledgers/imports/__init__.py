@@ -10,7 +10,7 @@ rules (grade history, one holder per business, adjustment rows). Existing rows a
 chunks (``__in`` lookups), never a query per row.
 
 ``sheet``: columns, templates, reading; ``rows``: one planned row and the shared checks;
-``plans``: the dry run per kind; ``guard``: the checks before parsing; ``jobs``: the worker's
+``plans``: the dry run per kind; ``guard``: the checks before parsing; ``workbooks``: the template and the marked errors; ``jobs``: the worker's
 side; ``services``: the batch's create, apply and retry.
 """
 
@@ -21,7 +21,8 @@ from ledgers.imports.services import (
     import_batch_create,
     import_batch_retry,
 )
-from ledgers.imports.sheet import FIELDS, Action, import_template, read_rows
+from ledgers.imports.sheet import FIELDS, Action, read_rows
+from ledgers.imports.workbooks import import_errors_workbook, import_template
 
 __all__ = [
     "FIELDS",
@@ -30,6 +31,7 @@ __all__ = [
     "import_batch_apply_start",
     "import_batch_create",
     "import_batch_retry",
+    "import_errors_workbook",
     "import_job_run",
     "import_jobs_sweep",
     "import_template",

@@ -11,6 +11,7 @@ import datetime
 import logging
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import translation
@@ -124,11 +125,41 @@ def _check(batch: ImportBatch) -> ImportBatch:
     return batch
 
 
+def _imported_key(batch_id: int) -> str:
+    return f"import-batch:{batch_id}:imported"
+
+
+def import_progress_imported(*, batch: ImportBatch) -> int | None:
+    """Rows the running import of ``batch`` has written so far, or None when unknown. Kept in
+    the cache, not the row: the import writes in one transaction, which hides its own progress
+    from the page until it commits. A cache that is down leaves the bar without a value."""
+    try:
+        return cache.get(_imported_key(batch.pk))
+    except Exception:
+        logger.warning("Import progress of batch %s unavailable", batch.pk, exc_info=True)
+        return None
+
+
+def _imported_progress(batch: ImportBatch):
+    """A callback storing the rows written so far in the cache, renewing the lease."""
+
+    def report(count: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(lease_until=_lease(clock.now()))
+        try:
+            cache.set(_imported_key(batch.pk), count, settings.IMPORT_LEASE_SECONDS)
+        except Exception:
+            logger.warning("Import progress of batch %s not stored", batch.pk, exc_info=True)
+
+    return report
+
+
 def _import(batch: ImportBatch) -> ImportBatch:
     from ledgers.imports.services import import_batch_apply
 
     try:
-        return import_batch_apply(batch=batch, mode=batch.mode, by=batch.user)
+        return import_batch_apply(
+            batch=batch, mode=batch.mode, by=batch.user, progress=_imported_progress(batch)
+        )
     except ValidationError as exc:
         return _end(batch, ImportStatus.CHECKED, "；".join(exc.messages))
     except Exception:

@@ -13,9 +13,12 @@ from entities.services import entities_create_bulk, entities_update_bulk
 from ledgers.imports.guard import workbook_check
 from ledgers.imports.jobs import import_job_enqueue
 from ledgers.imports.plans import plan_counts, plan_rows
-from ledgers.imports.rows import RowPlan
+from ledgers.imports.rows import RowPlan, in_chunks
 from ledgers.imports.sheet import Action, site_label
 from ledgers.models import ImportBatch, ImportKind, ImportMode, ImportStatus
+
+# Rows written per call of the bulk services: the import's progress moves by this much.
+APPLY_CHUNK = 2000
 
 # ---------------------------------------------------------------- services
 
@@ -89,10 +92,11 @@ def _refused_error(count: int) -> ValidationError:
 
 
 @transaction.atomic
-def import_batch_apply(*, batch: ImportBatch, mode: str, by) -> ImportBatch:
+def import_batch_apply(*, batch: ImportBatch, mode: str, by, progress=None) -> ImportBatch:
     """Import a checked batch: all rows or none (refused if any row is bad), or only the good
     rows. The rows stored by the check are planned again against the registers as they are
-    now; the file is not read again."""
+    now; the file is not read again. ``progress(n)`` is called as each chunk of rows is
+    written, with the rows written so far."""
 
     require_register_writer(by)
     batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
@@ -103,7 +107,12 @@ def import_batch_apply(*, batch: ImportBatch, mode: str, by) -> ImportBatch:
     if mode == ImportMode.ALL_OR_NOTHING and refused:
         raise _refused_error(len(refused))
     good = [p for p in plans if p.action in (Action.CREATE, Action.CHANGE)]
-    APPLIERS[batch.kind](good, by)
+    written = 0
+    for chunk in in_chunks(good, APPLY_CHUNK):
+        APPLIERS[batch.kind](chunk, by)
+        written += len(chunk)
+        if progress is not None:
+            progress(written)
     batch.plan = [p.as_json() for p in plans]
     batch.counts = plan_counts(plans)
     batch.status = ImportStatus.IMPORTED

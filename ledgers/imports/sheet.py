@@ -136,62 +136,6 @@ def site_label(text) -> str:
         return str(text)
 
 
-# ---------------------------------------------------------------- templates
-
-
-def import_template(kind: str) -> openpyxl.Workbook:
-    """The template of ``kind``: headers, one example row, and a notes sheet."""
-    fields = FIELDS[kind]
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = site_label(ImportKind(kind).label)[:31]
-    ws.append([site_label(f.header) for f in fields])
-    ws.append([site_label(f.example) for f in fields])
-    for cell in ws[1]:
-        cell.font = openpyxl.styles.Font(bold=True)
-    for index, f in enumerate(fields, 1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(
-            12, len(site_label(f.header)) * 2 + 2
-        )
-    ws.freeze_panes = "A2"
-    notes = wb.create_sheet(site_label(gettext_lazy("Notes")))
-    notes.append(
-        [
-            site_label(gettext_lazy("Column")),
-            site_label(gettext_lazy("Required")),
-            site_label(gettext_lazy("Notes")),
-        ]
-    )
-    for f in fields:
-        notes.append([site_label(f.header), site_label(_yes(f.required)), site_label(f.note)])
-    notes.append([])
-    notes.append(
-        [
-            site_label(
-                gettext_lazy(
-                    "Delete the example row before importing. Rows are matched to the register: businesses by "
-                    "credit code, else licence number; cadres by mobile phone. Importing the same file again "
-                    "changes nothing."
-                )
-            )
-        ]
-    )
-    if kind == ImportKind.ENTITIES:
-        notes.append(
-            [
-                site_label(gettext_lazy("Business types")),
-                "、".join(str(label) for _v, label in BusinessType.choices),
-            ]
-        )
-    notes.column_dimensions["A"].width = 28
-    notes.column_dimensions["C"].width = 60
-    return wb
-
-
-def _yes(flag: bool):
-    return gettext_lazy("Yes") if flag else gettext_lazy("No")
-
-
 # ---------------------------------------------------------------- reading
 
 

@@ -18,9 +18,11 @@ from ledgers.imports import (
     import_batch_apply_start,
     import_batch_create,
     import_batch_retry,
+    import_errors_workbook,
     import_template,
 )
-from ledgers.models import ImportBatch, ImportKind
+from ledgers.imports.jobs import import_progress_imported
+from ledgers.models import ImportBatch, ImportKind, ImportStatus
 from ledgers.xlsx import workbook_response
 
 PLAN_PER_PAGE = 200
@@ -63,7 +65,8 @@ class ImportTemplateView(RegisterWriterRequiredMixin, View):
             raise Http404
         label = ImportKind(kind).label
         return workbook_response(
-            import_template(kind), _("%(kind)s import template.xlsx") % {"kind": label}
+            import_template(kind, user=request.user),
+            _("%(kind)s import template.xlsx") % {"kind": label},
         )
 
 
@@ -78,10 +81,24 @@ class ImportBatchView(RegisterWriterRequiredMixin, View):
             batch.plan if show not in Action.ALL else [r for r in batch.plan if r["action"] == show]
         )
         page = Paginator(rows, PLAN_PER_PAGE).get_page(request.GET.get("page"))
+        importing = None
+        if batch.status == ImportStatus.IMPORTING:
+            counts = batch.counts
+            importing = {
+                "done": import_progress_imported(batch=batch),
+                "total": counts.get(Action.CREATE, 0) + counts.get(Action.CHANGE, 0),
+            }
         return render(
             request,
             "ledgers/import_batch.html",
-            {"batch": batch, "form": form, "page": page, "show": show, "actions": Action},
+            {
+                "batch": batch,
+                "form": form,
+                "page": page,
+                "show": show,
+                "actions": Action,
+                "importing": importing,
+            },
             status=status,
         )
 
@@ -110,3 +127,20 @@ class ImportBatchRetryView(RegisterWriterRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
         return redirect("ledgers:import-batch", batch.pk)
+
+
+class ImportErrorsView(RegisterWriterRequiredMixin, View):
+    """The checked sheet with its refused rows marked, to correct and upload again."""
+
+    def get(self, request, pk):
+        batch = get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)
+        if batch.status not in (
+            ImportStatus.CHECKED,
+            ImportStatus.IMPORTED,
+        ) or not batch.counts.get(Action.REFUSED):
+            raise Http404
+        return workbook_response(
+            import_errors_workbook(batch=batch),
+            _("%(name)s (refused rows marked).xlsx")
+            % {"name": batch.original_name.removesuffix(".xlsx")},
+        )

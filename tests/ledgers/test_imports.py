@@ -224,10 +224,10 @@ def test_holdings_import_assigns_transfers_and_writes_adjustments():
 def test_template_round_trip():
     user = office_user(county())
     village()
-    wb = import_template("entities")
+    wb = import_template("entities", user=user)
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == _headers("entities")
-    assert len(wb.sheetnames) == 2
+    assert wb.sheetnames[1:] == ["区划", "下拉选项", "说明"]
     ws.cell(row=2, column=6, value=village().code)
     ws.cell(row=2, column=2, value=valid_uscc(900005))
     buffer = io.BytesIO()
