@@ -106,8 +106,8 @@ migrate: sync ## apply migrations
 seed: sync ## seed the demo (SCALE=0.05 by default; does nothing if it is there) and print the logins
 	$(MANAGE) seed_demo --scale $(SCALE)
 
-worker: sync ## a Celery worker (needs REDIS_URL; without it tasks run eagerly and no worker is needed)
-	$(VENV)/bin/celery -A baobao worker -l info
+worker: sync ## a Celery worker on the default and the imports queues (needs REDIS_URL; without it tasks run eagerly)
+	$(VENV)/bin/celery -A baobao worker -l info -Q celery,imports
 
 beat: sync ## the Celery beat scheduler: run exactly ONE beat per deployment, never two
 	$(VENV)/bin/celery -A baobao beat -l info
