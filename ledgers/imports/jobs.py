@@ -156,10 +156,10 @@ def _imported_progress(batch: ImportBatch):
 def _import(batch: ImportBatch) -> ImportBatch:
     from ledgers.imports.services import import_batch_apply
 
+    progress = _imported_progress(batch)
+    progress(0)  # an earlier, interrupted run's count is not this one's
     try:
-        return import_batch_apply(
-            batch=batch, mode=batch.mode, by=batch.user, progress=_imported_progress(batch)
-        )
+        return import_batch_apply(batch=batch, mode=batch.mode, by=batch.user, progress=progress)
     except ValidationError as exc:
         return _end(batch, ImportStatus.CHECKED, "；".join(exc.messages))
     except Exception:

@@ -133,7 +133,9 @@ class ImportErrorsView(RegisterWriterRequiredMixin, View):
     """The checked sheet with its refused rows marked, to correct and upload again."""
 
     def get(self, request, pk):
-        batch = get_object_or_404(ImportBatch.objects.for_user(request.user), pk=pk)
+        batch = get_object_or_404(
+            ImportBatch.objects.for_user(request.user).defer("sheet_rows"), pk=pk
+        )
         if batch.status not in (
             ImportStatus.CHECKED,
             ImportStatus.IMPORTED,
