@@ -3,6 +3,7 @@ batches are handed to the broker again, batches whose worker's lease ran out are
 reason the page shows, and a broker that refuses connections never fails the upload."""
 
 import datetime
+import logging
 import socket
 import time
 
@@ -148,8 +149,15 @@ def broker_down():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_upload_while_the_broker_is_down_waits_for_the_sweeper(client, broker_down, caplog):
-    # given a clerk, and a broker nobody answers on
+def test_an_upload_while_the_broker_is_down_waits_for_the_sweeper(
+    client, broker_down, caplog, monkeypatch
+):
+    # given a clerk, and a broker nobody answers on; the jobs' log is captured directly (an
+    # earlier test's logging configuration may stop it reaching the root logger)
+    from ledgers.imports import jobs
+
+    monkeypatch.setattr(jobs.logger, "handlers", [*jobs.logger.handlers, caplog.handler])
+    monkeypatch.setattr(jobs.logger, "level", logging.WARNING)
     user = office_user(county())
     village()
     client.force_login(user)
