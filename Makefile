@@ -1,7 +1,7 @@
 # 包保 supervision tracker — developer commands (GNU make).
 #
 #   make run    install, migrate, seed a small demo, serve http://127.0.0.1:8000
-#   make test   lint, format check, migration check, pytest
+#   make test   lint, format check, import contracts (docs/architecture.md), migration check, pytest (then make test-replica)
 #   make bench  benchmarks with targets on PostgreSQL; writes BENCHMARKS.md
 #   make load   a 60-second load test (gunicorn + locust) on a copy of the benchmark database
 #
@@ -41,10 +41,10 @@ export AS_OF
 DATES ?= 2027-01-01 2028-02-29
 DATE_SENSITIVE ?= tests/inspections tests/ledgers tests/baobao
 
-.PHONY: help sync run test test-dates bench load phone-3g lint format migrate seed worker beat messages clean
+.PHONY: help sync run test test-replica test-dates bench load load-nodes phone-3g lint format migrate seed worker beat messages clean
 
 help: ## list the targets
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 # Only built when uv is not on PATH (UV then points here).
 .tools/bin/uv:
@@ -61,12 +61,19 @@ run: sync ## migrate, seed a small demo (idempotent), print the demo logins, ser
 	$(MANAGE) seed_demo --scale $(SCALE)
 	$(MANAGE) runserver $(HOST):$(PORT)
 
-test: sync ## ruff check, ruff format --check, makemigrations --check, pytest (SQLite, or DATABASE_URL)
+test: sync ## ruff check, ruff format --check, lint-imports, makemigrations --check, pytest (SQLite, or DATABASE_URL)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
 	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
+	exit $$rc
+	$(MAKE) --no-print-directory test-replica
+
+test-replica: sync ## the read-replica tests against a real streaming standby the run builds and removes (needs PostgreSQL's initdb)
+	@rc=0; BAOBAO_REPLICA_TESTS=1 $(VENV)/bin/pytest tests/replica -p no:cacheprovider $(PYTEST_ARGS) || rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest collected no replica tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc
 
 test-dates: sync ## the date-sensitive tests as if today were each of DATES (year and quarter turn, a holiday, a leap day)
@@ -92,9 +99,16 @@ load: $(filter .tools/bin/uv,$(UV)) ## 50 cadres + 10 clerks against gunicorn fo
 phone-3g: sync ## taps, seconds and KB per page of the cadre's default path at 3G (Chromium); writes PHONE_3G.md
 	PHONE_3G_REPORT=PHONE_3G.md $(VENV)/bin/pytest tests/browser/test_phone_3g.py -q -s -p no:cacheprovider
 
-lint: sync ## ruff check and ruff format --check
+# The same load on one web node and on two behind HAProxy, with a streaming read replica that the
+# run builds (tests/replica/cluster.py) and removes; writes tests/benchmarks/load/NODES.md.
+load-nodes: $(filter .tools/bin/uv,$(UV)) ## the load test on one node and on two behind HAProxy, with a real read replica; writes tests/benchmarks/load/NODES.md
+	$(UV) sync --locked --group bench
+	$(PY) -m tests.benchmarks.load.nodes
+
+lint: sync ## ruff check, ruff format --check and lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: sync ## ruff --fix and ruff format
 	$(VENV)/bin/ruff check --fix .
@@ -106,8 +120,8 @@ migrate: sync ## apply migrations
 seed: sync ## seed the demo (SCALE=0.05 by default; does nothing if it is there) and print the logins
 	$(MANAGE) seed_demo --scale $(SCALE)
 
-worker: sync ## a Celery worker on the default and the imports queues (needs REDIS_URL; without it tasks run eagerly)
-	$(VENV)/bin/celery -A baobao worker -l info -Q celery,imports
+worker: sync ## a Celery worker on every queue, imports included (needs REDIS_URL; without it tasks run eagerly)
+	$(VENV)/bin/celery -A baobao worker -l info
 
 beat: sync ## the Celery beat scheduler: run exactly ONE beat per deployment, never two
 	$(VENV)/bin/celery -A baobao beat -l info

@@ -76,8 +76,8 @@ class NotificationAdmin(ReadOnlyAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(ReadOnlyAdmin):
-    """E-mail and SMS deliveries: failures stay listed here until sent or given up; "retry now"
-    makes failed and given-up ones due again."""
+    """E-mail and SMS deliveries: failures stay listed here until sent or failed for good;
+    "retry now" makes them due again with a fresh retry horizon."""
 
     list_display = (
         "notification",
@@ -96,5 +96,5 @@ class DeliveryAdmin(ReadOnlyAdmin):
 
     @admin.action(description=_("Retry now"))
     def retry_now(self, request, queryset):
-        count = deliveries_retry(deliveries=queryset)
+        count = deliveries_retry(deliveries=queryset, now=request.now)
         self.message_user(request, _("%(count)d deliveries will be retried.") % {"count": count})

@@ -1,8 +1,8 @@
 """The Celery app: Redis broker from REDIS_URL, JSON only, configured from Django settings.
 
 Every periodic schedule is here. Times are Asia/Shanghai (CELERY_TIMEZONE). Run exactly ONE beat
-per deployment: a second one would run each job twice (the message keys keep anyone from being
-told twice, but the work is doubled).
+per deployment; should a second one start by mistake, it waits on a Redis lock and stays idle
+(baobao/beat.py, ``SingleBeatScheduler``) until the first one stops.
 """
 
 import os
@@ -16,8 +16,12 @@ app = Celery("baobao")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
+# The daily runs the dead man's switch watches: heartbeat name -> (hour, minute) it is due.
+DAILY_RUNS: dict[str, tuple[int, int]] = {}
+
 
 def _reminder(kind: str, hour: int, minute: int) -> dict:
+    DAILY_RUNS[f"reminders:{kind}"] = (hour, minute)
     return {
         "task": "inspections.tasks.send_reminders",
         "schedule": crontab(hour=hour, minute=minute),
@@ -64,5 +68,21 @@ app.conf.beat_schedule = {
     "exports-purge": {
         "task": "ledgers.tasks.exports_purge",
         "schedule": crontab(hour=3, minute=30),
+    },
+    # Every 5 minutes: fail export jobs whose worker stopped reporting (lease over) and delete
+    # export files no job refers to.
+    "exports-sweep": {
+        "task": "ledgers.tasks.exports_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
+    # Every minute: enqueue what a broker outage left in the outbox (baobao/outbox.py).
+    "outbox-flush": {
+        "task": "baobao.tasks.outbox_flush",
+        "schedule": crontab(minute="*"),
+    },
+    # Every BEAT_TICK_SECONDS (a minute): beat's heartbeat, and the dead man's switch.
+    "beat-tick": {
+        "task": "baobao.tasks.beat_tick",
+        "schedule": float(os.environ.get("BEAT_TICK_SECONDS", "60")),
     },
 }

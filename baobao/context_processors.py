@@ -2,6 +2,7 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from baobao.cache import cache_unavailable
 from baobao.models import Notification
 
 # The header shows "99+" beyond this: the count stops there and stays cheap.
@@ -23,3 +24,9 @@ def unread_notifications(request) -> dict:
         return str(n) if n else ""
 
     return {"unread_notifications": SimpleLazyObject(count)}
+
+
+def cache_status(request) -> dict:
+    """``cache_unavailable``: true while Redis is being bypassed (baobao/cache.py). A callable,
+    so the template asks after the view has used the cache, and only where it prints it."""
+    return {"cache_unavailable": cache_unavailable}

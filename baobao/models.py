@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baobao import clock
+from baobao.scoping import scope_divisions
 
 
 class Level(models.IntegerChoices):
@@ -36,8 +37,6 @@ class DivisionQuerySet(models.QuerySet):
         return self.filter(path__startswith=division.path)
 
     def for_user(self, user):
-        from baobao.scoping import scope_divisions
-
         return scope_divisions(self, user)
 
 
@@ -219,6 +218,7 @@ class NotificationKind(models.TextChoices):
     ISSUE_DEADLINE_SOON = "issue_deadline_soon", _("Rectification deadline near")
     ISSUE_OVERDUE = "issue_overdue", _("Rectification overdue")
     COVERAGE_GAP = "coverage_gap", _("Coverage gap")
+    SYSTEM_ALARM = "system_alarm", _("System alarm")
 
 
 class NotificationQuerySet(models.QuerySet):
@@ -287,13 +287,22 @@ class Channel(models.TextChoices):
 
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", _("Pending")
+    # Committed just before the SMTP/SMS call: a row still "sending" after the lease belongs to a
+    # worker that died mid-call, and is tried again (at most that one message goes twice).
+    SENDING = "sending", _("Sending")
     SENT = "sent", _("Sent")
-    FAILED = "failed", _("Failed, will retry")
-    GAVE_UP = "gave_up", _("Gave up")
+    RETRYING = "retrying", _("Failed, will retry")
+    # Final: still failing at the end of NOTIFY_RETRY_HORIZON_HOURS; last_error says why.
+    FAILED = "failed", _("Failed")
+
+
+# The statuses the delivery task picks up when next_attempt_at has come.
+DELIVERY_DUE_STATUSES = ["pending", "sending", "retrying"]
 
 
 class Delivery(models.Model):
-    """A notification sent over one outside channel; retried with backoff until sent or given up."""
+    """A notification sent over one outside channel; retried with backoff until sent or, at the
+    end of the retry horizon, failed."""
 
     notification = models.ForeignKey(
         Notification,
@@ -310,6 +319,11 @@ class Delivery(models.Model):
     )
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
     next_attempt_at = models.DateTimeField(_("next attempt at"), null=True, blank=True)
+    # When the current attempt began (status "sending"): the claim a dead worker leaves behind.
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    # A failure after this is final; empty: created_at + NOTIFY_RETRY_HORIZON_HOURS. A retry
+    # from the delivery log starts a fresh horizon.
+    retry_until = models.DateTimeField(_("retry until"), null=True, blank=True)
     last_error = models.TextField(_("last error"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=clock.now)
@@ -322,7 +336,7 @@ class Delivery(models.Model):
             # What the delivery task picks up: only rows still to be sent are in this index.
             models.Index(
                 fields=["next_attempt_at"],
-                condition=Q(status__in=["pending", "failed"]),
+                condition=Q(status__in=DELIVERY_DUE_STATUSES),
                 name="delivery_due",
             ),
             models.Index(fields=["status", "channel"], name="delivery_status_channel"),
@@ -335,3 +349,6 @@ class Delivery(models.Model):
 
     def __str__(self):
         return f"{self.get_channel_display()} → {self.address}"
+
+
+from baobao.ops_models import Alarm, Heartbeat, Outbox  # noqa: E402, F401  (tables of the core)

@@ -2,8 +2,15 @@
 the inbox's reads and writes.
 
 Every message is an in-app row first (``Notification``); e-mail and SMS are ``Delivery`` rows
-beside it, sent by a task that retries with exponential backoff until the channel succeeds or
-``NOTIFY_MAX_ATTEMPTS`` is reached. A failing channel never touches the in-app row.
+beside it, sent by a task (queue ``deliveries``, enqueued through the outbox) that retries with
+capped exponential backoff until the channel succeeds or the retry horizon
+(``NOTIFY_RETRY_HORIZON_HOURS``) is over; then the row is ``failed`` with the reason, listed on
+the office's delivery log with a retry button. A failing channel never touches the in-app row.
+
+At-least-once without duplicates: a worker claims a batch (a lease), then for each row commits
+``sending`` BEFORE the SMTP/SMS call and the outcome after it. A worker killed mid-call leaves
+one row ``sending``; when its lease (``NOTIFY_SENDING_LEASE_SECONDS``) is over it is due again,
+so a kill sends at most that one message twice, and loses none.
 
 Who gets e-mail and SMS: active users only (an inactive login belongs to someone who cannot act
 on it, and texting them costs money), e-mail when the user has an address, SMS to the user's
@@ -24,15 +31,25 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from baobao import clock
-from baobao.models import Channel, Delivery, DeliveryStatus, Notification, User
+from baobao.models import (
+    DELIVERY_DUE_STATUSES,
+    Channel,
+    Delivery,
+    DeliveryStatus,
+    Notification,
+    User,
+)
+from baobao.outbox import outbox_enqueue
 from baobao.sms import get_sms_backend
 
 logger = logging.getLogger(__name__)
 
 SEND_CHUNK = 500
 DELIVERY_BATCH = 100
-# A claimed delivery is not picked up again for this long, even if its worker died mid-send.
-CLAIM_LEASE = datetime.timedelta(minutes=10)
+# After this many failures in a row, a channel is not tried again in the same run.
+CHANNEL_BREAKER = 3
+# The task that sends what is due, by name (a service never imports a tasks module).
+DELIVERY_TASK = "baobao.tasks.deliveries_send"
 INBOX_PAGE = 30
 
 
@@ -134,43 +151,55 @@ def _send_chunk(rows: list[NotificationRow], stamp: datetime.datetime, channels:
     ]
     Delivery.objects.bulk_create(deliveries, ignore_conflicts=True)
     if deliveries:
-        transaction.on_commit(_enqueue_deliveries)
+        outbox_enqueue(task=DELIVERY_TASK)
     return len(created)
-
-
-def _enqueue_deliveries() -> None:
-    from baobao.tasks import deliveries_send
-
-    deliveries_send.delay()
 
 
 # --- delivery ---------------------------------------------------------------------------------
 
 
 def retry_delay(attempts: int) -> datetime.timedelta:
-    """The wait after the ``attempts``-th failure: base, 2 × base, 4 × base, …"""
-    return datetime.timedelta(seconds=settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** (attempts - 1))
+    """The wait after the ``attempts``-th failure: base, 2 × base, 4 × base, … capped at
+    NOTIFY_RETRY_MAX_SECONDS."""
+    seconds = settings.NOTIFY_RETRY_BASE_SECONDS * 2 ** min(attempts - 1, 30)
+    return datetime.timedelta(seconds=min(seconds, settings.NOTIFY_RETRY_MAX_SECONDS))
 
 
-def _due(now: datetime.datetime):
-    return Delivery.objects.filter(
-        status__in=[DeliveryStatus.PENDING, DeliveryStatus.FAILED], next_attempt_at__lte=now
+def retry_horizon() -> datetime.timedelta:
+    return datetime.timedelta(hours=settings.NOTIFY_RETRY_HORIZON_HOURS)
+
+
+def _lease_end(now: datetime.datetime) -> datetime.datetime:
+    """When a claim taken at ``now`` runs out. Counted from the wall clock if that is later: a
+    long batch must not hand a row that is in flight right now to another worker."""
+    return max(now, clock.read()) + datetime.timedelta(
+        seconds=settings.NOTIFY_SENDING_LEASE_SECONDS
     )
 
 
 @transaction.atomic
 def _claim(now: datetime.datetime, batch_size: int) -> list[Delivery]:
     """Take a batch of due deliveries for this worker: rows locked by another worker are
-    skipped, and the claimed ones are pushed a lease into the future, so a worker that dies
-    mid-send leaves them to be retried once the lease is over."""
+    skipped; the claimed ones get this claim's stamp and are pushed a lease into the future. A
+    row left "sending" by a worker that died mid-call is due again when its lease is over."""
     ids = list(
-        _due(now)
+        Delivery.objects.filter(status__in=DELIVERY_DUE_STATUSES, next_attempt_at__lte=now)
         .order_by("next_attempt_at", "id")
         .select_for_update(skip_locked=True)
         .values_list("id", flat=True)[:batch_size]
     )
-    Delivery.objects.filter(id__in=ids).update(next_attempt_at=now + CLAIM_LEASE)
+    Delivery.objects.filter(id__in=ids).update(claimed_at=now, next_attempt_at=_lease_end(now))
     return list(Delivery.objects.filter(id__in=ids).select_related("notification").order_by("id"))
+
+
+def _mark_sending(delivery: Delivery, now: datetime.datetime) -> bool:
+    """Commit "sending" before the call leaves the process, if the row is still this claim's
+    (another worker may have taken it over after the lease). False: leave it alone."""
+    return bool(
+        Delivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
+            status=DeliveryStatus.SENDING, next_attempt_at=_lease_end(now)
+        )
+    )
 
 
 def _transmit(delivery: Delivery) -> None:
@@ -187,22 +216,26 @@ def _transmit(delivery: Delivery) -> None:
         get_sms_backend().send(phone=delivery.address, text=f"{notification.title} {link}".strip())
 
 
-def delivery_attempt(*, delivery: Delivery, now: datetime.datetime | None = None) -> Delivery:
-    """Send one delivery once and record the outcome: sent, failed (retried after the backoff)
-    or, after the last allowed attempt, given up."""
-    now = now or clock.now()
+def delivery_attempt(*, delivery: Delivery, now: datetime.datetime) -> Delivery:
+    """Send one claimed delivery once and record the outcome: sent; or failed and retried after
+    the backoff; or, past the retry horizon, failed for good with the reason. "sending" is
+    committed before the call, so a worker killed mid-call leaves a row that is retried."""
+    if not _mark_sending(delivery, now):
+        delivery.status = DeliveryStatus.SENDING  # someone else's now; counted as in flight
+        return delivery
     delivery.attempts += 1
     try:
         _transmit(delivery)
     except Exception as exc:  # any channel error is recorded, never lost in a worker log
         logger.warning("Delivery %s failed (attempt %s): %s", delivery.pk, delivery.attempts, exc)
         delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        if delivery.attempts >= settings.NOTIFY_MAX_ATTEMPTS:
-            delivery.status = DeliveryStatus.GAVE_UP
+        retry_at = now + retry_delay(delivery.attempts)
+        if retry_at > (delivery.retry_until or delivery.created_at + retry_horizon()):
+            delivery.status = DeliveryStatus.FAILED
             delivery.next_attempt_at = None
         else:
-            delivery.status = DeliveryStatus.FAILED
-            delivery.next_attempt_at = now + retry_delay(delivery.attempts)
+            delivery.status = DeliveryStatus.RETRYING
+            delivery.next_attempt_at = retry_at
     else:
         delivery.status = DeliveryStatus.SENT
         delivery.sent_at = now
@@ -211,24 +244,56 @@ def delivery_attempt(*, delivery: Delivery, now: datetime.datetime | None = None
     return delivery
 
 
+def _defer(delivery: Delivery, now: datetime.datetime, reason: str) -> Delivery:
+    """Hand a claimed delivery back untried, due after its next backoff (no attempt counted)."""
+    delivery.next_attempt_at = now + retry_delay(max(delivery.attempts, 1))
+    Delivery.objects.filter(pk=delivery.pk, claimed_at=delivery.claimed_at).update(
+        next_attempt_at=delivery.next_attempt_at, last_error=reason
+    )
+    delivery.status = DeliveryStatus.RETRYING
+    return delivery
+
+
 def deliveries_send(*, now: datetime.datetime | None = None, batch_size=DELIVERY_BATCH) -> dict:
-    """Send every due delivery, in claimed batches; return counts by outcome."""
+    """Send every due delivery, in claimed batches; return counts by outcome.
+
+    A channel that fails CHANNEL_BREAKER times in a row in this run (SMTP down or hanging) is
+    not tried again in this run: its other deliveries are handed back untried for their next
+    backoff, so a hung server costs a few timeouts per run, not one per message."""
     counts = dict.fromkeys(DeliveryStatus.values, 0)
+    failures_in_a_row: dict[str, list[str]] = {}
     while True:
         current = now or clock.now()
         batch = _claim(current, batch_size)
         for delivery in batch:
-            counts[delivery_attempt(delivery=delivery, now=current).status] += 1
+            failures = failures_in_a_row.setdefault(delivery.channel, [])
+            if len(failures) >= CHANNEL_BREAKER:
+                reason = f"Not tried: the channel failed {len(failures)} times in a row"
+                done = _defer(delivery, current, f"{reason} ({failures[-1]})"[:2000])
+            else:
+                done = delivery_attempt(delivery=delivery, now=current)
+                if done.status in (DeliveryStatus.RETRYING, DeliveryStatus.FAILED):
+                    failures.append(done.last_error)
+                else:
+                    failures.clear()
+            counts[done.status] += 1
         if len(batch) < batch_size:
             return counts
 
 
-def deliveries_retry(*, deliveries, now: datetime.datetime | None = None) -> int:
-    """The admin's "retry now": failed or given-up deliveries are due again, with fresh attempts
-    for the given-up ones. Sent ones are left alone."""
-    now = now or clock.now()
-    qs = deliveries.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.GAVE_UP])
-    return qs.update(status=DeliveryStatus.PENDING, attempts=0, next_attempt_at=now)
+def deliveries_retry(*, deliveries, now: datetime.datetime) -> int:
+    """The office's "retry": deliveries that failed for good (or are waiting to retry) are due
+    now, with a fresh retry horizon. Sent ones, and those being sent, are left alone."""
+    qs = deliveries.filter(status__in=[DeliveryStatus.RETRYING, DeliveryStatus.FAILED])
+    count = qs.update(
+        status=DeliveryStatus.PENDING,
+        attempts=0,
+        next_attempt_at=now,
+        retry_until=now + retry_horizon(),
+    )
+    if count:
+        outbox_enqueue(task=DELIVERY_TASK)
+    return count
 
 
 # --- inbox ------------------------------------------------------------------------------------

@@ -2,13 +2,18 @@
 
 Office staff see their division and everything below it; a cadre sees what they hold; a 协保员 or
 联络员 sees what their cadre holds; the system admin sees everything; anyone else sees nothing.
-Each model's ``objects.for_user(user)`` calls the matching function here, and views fetch single
-objects through the ``access_*`` helpers of each app, which answer 404 outside the scope.
+The rule lives here once and knows no app: each scoped model's queryset subclasses
+``ScopedQuerySet`` beside the model and says only how a row reaches an area (``area_path``) and a
+cadre (``cadre_fields``, or ``held`` for anything less direct). Views fetch single objects through
+the ``access_*`` helpers of each app, which answer 404 outside the scope.
 """
 
 from collections.abc import Callable
+from functools import reduce
+from operator import or_
 
 from django.core.exceptions import PermissionDenied
+from django.db import models
 from django.db.models import Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -25,6 +30,7 @@ def _sees_all(user) -> bool:
 
 
 def scope_divisions(qs: QuerySet, user) -> QuerySet:
+    """The divisions themselves: an office its subtree, anyone else with a division that one."""
     if _sees_all(user):
         return qs
     if not user.is_authenticated:
@@ -36,16 +42,10 @@ def scope_divisions(qs: QuerySet, user) -> QuerySet:
     return qs.none()
 
 
-def _under(lookup: str) -> Callable[[str], Q]:
-    """The rows whose division path (reached through ``lookup``) starts with a prefix."""
-    return lambda prefix: Q(**{f"{lookup}__startswith": prefix})
-
-
 def _scope(qs: QuerySet, user, *, area: Callable[[str], Q], cadre: Callable[[int], Q]) -> QuerySet:
-    """The one rule behind every ``scope_*``: the admin sees all; office staff see ``area(their
-    division's path)``; a cadre, 协保员 or 联络员 sees ``cadre(cadre_id)``; anyone else nothing.
-    Rows of a business go through the business's own copy of its path
-    (``Entity.division_path``), without a join to the divisions."""
+    """The one rule behind every scoped queryset: the admin sees all; office staff see
+    ``area(their division's path)``; a cadre, 协保员 or 联络员 sees ``cadre(cadre_id)``; anyone
+    else nothing."""
     if _sees_all(user):
         return qs
     if not user.is_authenticated:
@@ -57,56 +57,40 @@ def _scope(qs: QuerySet, user, *, area: Callable[[str], Q], cadre: Callable[[int
     return qs.none()
 
 
-def _holds(cadre_id: int) -> Q:
-    """Entities (or zones) the cadre holds now."""
-    return Q(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
+class ScopedQuerySet(models.QuerySet):
+    """The queryset of a scoped model. A subclass declares, beside its model:
+
+    - ``area_path``: the lookup from a row to its division's path, e.g.
+      ``"entity__division_path"`` (a business's rows go through the business's own copy of its
+      path, without a join to the divisions); or it overrides ``area(prefix)``;
+    - ``cadre_fields``: the lookups from a row to a cadre id, any one of which makes the row the
+      cadre's, e.g. ``("cadre_id",)``; or it overrides ``held(cadre_id)``.
+
+    ``for_user`` then applies the one rule. Every subclass is listed in ``SCOPED_QUERYSETS`` so
+    the scope tests can check that none is left out."""
+
+    area_path: str = ""
+    cadre_fields: tuple[str, ...] = ()
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        SCOPED_QUERYSETS.append(cls)
+
+    @classmethod
+    def area(cls, prefix: str) -> Q:
+        """The rows in the area whose division path is ``prefix`` (that division and below)."""
+        return Q(**{f"{cls.area_path}__startswith": prefix})
+
+    @classmethod
+    def held(cls, cadre_id: int) -> Q:
+        """The rows that belong to the cadre (and so to their 协保员 and 联络员)."""
+        return reduce(or_, (Q(**{field: cadre_id}) for field in cls.cadre_fields))
+
+    def for_user(self, user):
+        return _scope(self, user, area=self.area, cadre=self.held)
 
 
-def scope_entities(qs: QuerySet, user) -> QuerySet:
-    from entities.models import area_q
-
-    return _scope(qs, user, area=area_q, cadre=_holds)
-
-
-def scope_cadres(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, area=_under("division__path"), cadre=lambda cadre_id: Q(pk=cadre_id))
-
-
-def scope_zones(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, area=_under("division__path"), cadre=_holds)
-
-
-def scope_assignments(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, area=_under("entity__division_path"), cadre=lambda c: Q(cadre_id=c))
-
-
-def scope_adjustments(qs: QuerySet, user) -> QuerySet:
-    return _scope(
-        qs,
-        user,
-        area=_under("entity__division_path"),
-        cadre=lambda c: Q(from_cadre_id=c) | Q(to_cadre_id=c),
-    )
-
-
-def scope_visits(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, area=_under("entity__division_path"), cadre=lambda c: Q(cadre_id=c))
-
-
-def _issue_of_cadre(cadre_id: int) -> Q:
-    """Issues raised in the cadre's visits or on a business they hold now. Both sides are id
-    subqueries on the issue's own columns: an OR across a join to the visits made PostgreSQL
-    join every open issue of the province (220 ms on a cadre's phone page at province scale)."""
-    from cadres.models import Assignment
-    from inspections.models import Visit
-
-    visits = Visit.objects.filter(cadre_id=cadre_id).values("pk")
-    held = Assignment.objects.filter(cadre_id=cadre_id, end_date__isnull=True).values("entity_id")
-    return Q(visit_id__in=visits) | Q(entity_id__in=held)
-
-
-def scope_issues(qs: QuerySet, user) -> QuerySet:
-    return _scope(qs, user, area=_under("entity__division_path"), cadre=_issue_of_cadre)
+SCOPED_QUERYSETS: list[type[ScopedQuerySet]] = []
 
 
 def require_register_writer(user) -> None:
@@ -133,3 +117,18 @@ def division_in_scope(user, division) -> bool:
     if user.is_system_admin:
         return True
     return bool(user.division_id and user.division.contains(division))
+
+
+def scope_deliveries(qs: QuerySet, user) -> QuerySet:
+    """E-mail and SMS deliveries: the office sees those to the people of its area (office staff
+    of a division under it, and cadres, 协保员 and 联络员 whose cadre serves under it)."""
+    recipient = "notification__recipient__"
+
+    def area(prefix: str) -> Q:
+        return (
+            Q(**{f"{recipient}division__path__startswith": prefix})
+            | Q(**{f"{recipient}cadre__division__path__startswith": prefix})
+            | Q(**{f"{recipient}aide__cadre__division__path__startswith": prefix})
+        )
+
+    return _scope(qs, user, area=area, cadre=lambda cadre_id: Q(pk__in=[]))

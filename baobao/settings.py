@@ -11,6 +11,7 @@ import environ
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
     "cadres",
     "inspections",
     "ledgers",
+    "demo",  # manage.py seed_demo: a dev/seed tool, imported by nothing else
 ]
 
 MIDDLEWARE = [
@@ -63,6 +65,8 @@ MIDDLEWARE = [
     "baobao.clock.ClockMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # After the session middleware: the session's own save is not counted as the user's write.
+    "baobao.db_routers.ReplicaStickyMiddleware",
     "baobao.middleware.SiteLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -89,6 +93,8 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "baobao.context_processors.unread_notifications",
+                "baobao.deadman.deadman_banner",
+                "baobao.context_processors.cache_status",
             ],
         },
     },
@@ -108,13 +114,50 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # then ran in less. JIT pays off for long analytic queries, not for a web app's pages.
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
 
+# A streaming read replica (docs/scaling.md, step 4): the reads a view opts into
+# (baobao.db_routers.reads_from_replica: ledgers, dashboards, coverage, balance, reports, export
+# jobs) go there; every write, and every read after a write, to the primary. Unset: no "replica"
+# alias at all, and everything reads and writes the primary.
+DATABASE_REPLICA_URL = env("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]
+    DATABASES["replica"]["OPTIONS"] = {
+        **DATABASES["default"].get("OPTIONS", {}),
+        # A dead replica costs this once, then it is remembered down (REPLICA_RETRY_SECONDS).
+        "connect_timeout": env.int("REPLICA_CONNECT_TIMEOUT", default=2),
+    }
+    # Tests that do not build a real standby read the primary through this alias.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["baobao.db_routers.ReplicaRouter"]
+# Opted-in reads fall back to the primary when the replica is this far behind or down.
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=5.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=5.0)
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=30.0)
+# Read-your-writes: after a request that wrote, the user reads the primary this long (longer
+# than the lag allowed, so that what they wrote is on the replica when they go back to it).
+REPLICA_STICKY_SECONDS = env.int("REPLICA_STICKY_SECONDS", default=10)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "baobao.User"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Every Redis call gives up after this many seconds (connect and read): a stopped Redis costs a
+# page at most this long, once, before baobao.cache stops asking it for CACHE_RETRY_SECONDS.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.5)
+CACHE_RETRY_SECONDS = env.float("CACHE_RETRY_SECONDS", default=10.0)
 if REDIS_URL:
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        "default": {
+            # Django's RedisCache that answers a miss (and says so) instead of raising when
+            # Redis is down: pages fall back to the database (baobao/cache.py).
+            "BACKEND": "baobao.cache.FallbackRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
+        }
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -167,6 +210,41 @@ STORAGES = {
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
 }
+# Media on an S3-compatible object store (MinIO, a government cloud's OSS) when S3_BUCKET is set,
+# so that several web nodes and workers share it (docs/scaling.md, step 1): visit photos, issue
+# evidence, commitment scans, exports, imports. The bucket stays private: files are streamed only
+# through the app's scoped views (baobao.storage.stored_file_response). Unset: the local disk.
+S3_BUCKET = env("S3_BUCKET", default="")
+if S3_BUCKET:
+    from botocore.config import Config as _BotoConfig
+
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env("S3_ENDPOINT_URL", default="") or None,
+            "access_key": env("S3_ACCESS_KEY_ID", default=env("AWS_ACCESS_KEY_ID", default="")),
+            "secret_key": env(
+                "S3_SECRET_ACCESS_KEY", default=env("AWS_SECRET_ACCESS_KEY", default="")
+            ),
+            "region_name": env("S3_REGION", default="us-east-1"),
+            "location": env("S3_PREFIX", default=""),
+            "default_acl": "private",
+            "file_overwrite": False,
+            # Signed, short-lived URLs if anything ever asks for .url(); nothing links them.
+            "querystring_auth": True,
+            "querystring_expire": env.int("S3_URL_EXPIRE_SECONDS", default=300),
+            # Every call has a timeout: a store that does not answer fails the request in
+            # seconds (the views answer 503), it does not hang a worker.
+            "client_config": _BotoConfig(
+                connect_timeout=env.float("S3_CONNECT_TIMEOUT", default=3),
+                read_timeout=env.float("S3_READ_TIMEOUT", default=30),
+                retries={"max_attempts": 2, "mode": "standard"},
+                signature_version="s3v4",
+                s3={"addressing_style": env("S3_ADDRESSING_STYLE", default="path")},
+            ),
+        },
+    }
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
@@ -209,8 +287,18 @@ EMAIL_HOST_PASSWORD = env("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
 EMAIL_USE_SSL = env.bool("EMAIL_USE_SSL", default=False)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="baobao@localhost")
+# Seconds for the SMTP connect and for each read: a server that accepts and never answers costs
+# one delivery this long, then it is retried later (docs/operations.md).
+EMAIL_TIMEOUT = env.float("EMAIL_TIMEOUT", default=15.0)
 
 # Celery: Redis broker when REDIS_URL is set, otherwise tasks run eagerly in-process.
+# Delivery is at-least-once and every task is safe to run twice (docs/operations.md):
+# - a task is acknowledged after it ran (ACKS_LATE), and a task whose worker process died is
+#   handed back to the broker (REJECT_ON_WORKER_LOST) instead of being counted as done;
+# - a message taken by a worker that vanished whole (SIGKILL, OOM, a lost host) goes back to the
+#   queue when the broker's visibility timeout is over. It must be longer than the longest task
+#   (the hard time limit, 30 min), else a task still running would be handed to a second worker:
+#   one hour by default, so a lost reminder job runs again within the hour. Tests set seconds.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=not REDIS_URL)
@@ -221,31 +309,69 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
 CELERY_TASK_ACKS_LATE = True
-CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-# Imports (a check of a large sheet takes minutes) have their own queue: `-Q imports`.
-CELERY_TASK_ROUTES = {"ledgers.tasks.import*": {"queue": "imports"}}
-# Sending a task never waits long on a broker that is down: without max_retries kombu retries
-# the connection for ever (measured: an upload hung > 5 min on a closed port). A send that
-# fails leaves its job row waiting for the sweeper. (Workers reconnect by their own setting.)
-CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=60 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "max_retries": 1,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 0.5,
+    "visibility_timeout": CELERY_BROKER_VISIBILITY_TIMEOUT,
+    # How often a worker looks for messages whose visibility timeout is over (kombu's default
+    # looks every 10 × 10 s); a lost task is back in its queue within timeout + this.
+    "unacked_restore_interval": env.int("CELERY_RESTORE_INTERVAL", default=30),
+    "unacked_restore_throttle": 1,
+    # A broker that vanishes without closing the connection must not hang a publish.
     "socket_connect_timeout": 3,
     "socket_timeout": 10,
+    # A publish to a broker that is down fails at once instead of retrying for seconds inside a
+    # request: baobao/outbox.py keeps the work and its sweeper is the retry. (Workers reconnect
+    # their consumers with their own loop, broker_connection_max_retries.)
+    "max_retries": 0,
 }
+CELERY_BROKER_CONNECTION_TIMEOUT = 3
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# One message at a time per worker process: a long export never holds a reminder job hostage.
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Four queues, so that a hung channel or a long export never delays the morning's reminders
+# (the worker layout is in docker-compose.yml): reminders, deliveries (e-mail and SMS),
+# exports, imports; housekeeping (sweepers, snapshots, the beat tick) goes to "default".
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = [
+    Queue(name) for name in ("default", "reminders", "deliveries", "exports", "imports")
+]
+CELERY_TASK_ROUTES = {
+    "inspections.tasks.send_reminders": {"queue": "reminders"},
+    "baobao.tasks.deliveries_send": {"queue": "deliveries"},
+    "ledgers.tasks.export_run": {"queue": "exports"},
+    # import_run (an import's check or its import); its sweeper, imports_sweep, does not match
+    # "import_*" and runs on "default" with the other housekeeping.
+    "ledgers.tasks.import_*": {"queue": "imports"},
+}
+# Exactly one beat runs the schedule: a second one waits on this Redis lock (baobao/beat.py).
+CELERY_BEAT_SCHEDULER = "baobao.beat:SingleBeatScheduler"
+BEAT_LOCK_SECONDS = env.int("BEAT_LOCK_SECONDS", default=60)
+# Beat records a tick every BEAT_TICK_SECONDS (env, read in baobao/celery.py; default 60); the
+# dead man's switch alarms when the last one is older than BEAT_STALE_MINUTES.
+BEAT_STALE_MINUTES = env.int("BEAT_STALE_MINUTES", default=15)
+# The dead man's switch (baobao/deadman.py): banner and message to the system administrators.
+DEADMAN_SWITCH = env.bool("DEADMAN_SWITCH", default=bool(REDIS_URL) and not DEBUG)
+# A daily reminder job not completed this long after its hour raises the alarm.
+REMINDERS_LATE_HOURS = env.float("REMINDERS_LATE_HOURS", default=2.0)
+# An export job whose worker stopped reporting progress this long ago is failed by the sweeper.
+EXPORT_LEASE_SECONDS = env.int("EXPORT_LEASE_SECONDS", default=10 * 60)
 
 # Reminders and warnings (督导提醒与预警): the in-app inbox always; e-mail and SMS as listed here.
 # Which days they go out is the admin's ReminderPolicy; the beat schedule is in baobao/celery.py.
 NOTIFY_CHANNELS = env.list("NOTIFY_CHANNELS", default=["email", "sms"])
-NOTIFY_MAX_ATTEMPTS = env.int("NOTIFY_MAX_ATTEMPTS", default=5)
-# Retry n waits NOTIFY_RETRY_BASE_SECONDS * 2**(n-1): 1, 2, 4, 8 minutes by default.
+# Retry n waits NOTIFY_RETRY_BASE_SECONDS * 2**(n-1), at most NOTIFY_RETRY_MAX_SECONDS: 1, 2, 4,
+# … 32 minutes, then hourly; after NOTIFY_RETRY_HORIZON_HOURS since the message was written a
+# failure is final (status "failed", with the reason), like a mail server's queue lifetime.
 NOTIFY_RETRY_BASE_SECONDS = env.int("NOTIFY_RETRY_BASE_SECONDS", default=60)
+NOTIFY_RETRY_MAX_SECONDS = env.int("NOTIFY_RETRY_MAX_SECONDS", default=60 * 60)
+NOTIFY_RETRY_HORIZON_HOURS = env.float("NOTIFY_RETRY_HORIZON_HOURS", default=48.0)
+# A delivery left "sending" (its worker died mid-call) is tried again after this many seconds.
+NOTIFY_SENDING_LEASE_SECONDS = env.int("NOTIFY_SENDING_LEASE_SECONDS", default=5 * 60)
 # Links in e-mails are absolute: the address users open the app at.
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 SMS_BACKEND = env("SMS_BACKEND", default="baobao.sms.ConsoleSmsBackend")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
 SMS_ALIYUN_ACCESS_KEY_ID = env("SMS_ALIYUN_ACCESS_KEY_ID", default="")
 SMS_ALIYUN_ACCESS_KEY_SECRET = env("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
 SMS_ALIYUN_SIGN_NAME = env("SMS_ALIYUN_SIGN_NAME", default="")
@@ -276,6 +402,8 @@ if not DEBUG:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # The load balancer probes over plain http.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -45,9 +45,11 @@ class AliyunSmsBackend(BaseSmsBackend):
     """Alibaba Cloud SMS (dysmsapi, RPC style, signature method HMAC-SHA1)."""
 
     endpoint = "https://dysmsapi.aliyuncs.com/"
-    timeout = 10
 
     def __init__(self):
+        # Seconds for the HTTPS connect and each read: a gateway that hangs costs one delivery
+        # this long, then the delivery is retried later.
+        self.timeout = settings.SMS_TIMEOUT
         self.access_key_id = settings.SMS_ALIYUN_ACCESS_KEY_ID
         self.access_key_secret = settings.SMS_ALIYUN_ACCESS_KEY_SECRET
         self.sign_name = settings.SMS_ALIYUN_SIGN_NAME

@@ -2,14 +2,18 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from baobao import views
+from baobao import health, views
 
 admin.site.site_header = "包保督导管理系统"
 admin.site.site_title = "包保督导管理系统"
 
+# The apps' pages are wired by name (an include string is not an import): the core imports no app.
+
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", include("ledgers.home_urls")),
     path("favicon.ico", views.favicon),
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

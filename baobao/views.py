@@ -1,22 +1,5 @@
-from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import redirect
 from django.templatetags.static import static
-
-from baobao.selectors import office_figures, user_overview
-
-
-@login_required
-def home(request):
-    """Who you are, what you may see; for office staff the scope's figures, each linking into its
-    page. A cadre or their aide works from this quarter's task instead."""
-    user = request.user
-    if user.acting_cadre_id:
-        return redirect("inspections:my")
-    return render(
-        request,
-        "home.html",
-        {**user_overview(user=user), "office": office_figures(user=user, today=request.today)},
-    )
 
 
 def favicon(request):

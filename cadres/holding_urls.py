@@ -13,5 +13,5 @@ urlpatterns = [
     path("bulk/", holdings.BulkTransferView.as_view(), name="bulk-transfer"),
     path("zones/new/", holdings.ZoneAssignView.as_view(), name="zone-assign"),
     path("zones/<int:pk>/transfer/", holdings.ZoneTransferView.as_view(), name="zone-transfer"),
-    path("zones/<int:pk>/end/", holdings.ZoneEndView.as_view(), name="zone-end"),
+    path("zones/<int:pk>/end/", holdings.EndView.as_view(zone=True), name="zone-end"),
 ]

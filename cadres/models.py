@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baobao.models import Division, Level
+from baobao.scoping import ScopedQuerySet
 from baobao.uploads import private_upload_name, validate_document_field
 from baobao.validators import validate_mobile, validate_phone
 from entities.models import Entity, Grade, Zone
@@ -17,11 +18,9 @@ class CadreStatus(models.TextChoices):
     LEFT = "left", _("Left")
 
 
-class CadreQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from baobao.scoping import scope_cadres
-
-        return scope_cadres(self, user)
+class CadreQuerySet(ScopedQuerySet):
+    area_path = "division__path"
+    cadre_fields = ("pk",)
 
     def active(self):
         return self.filter(status=CadreStatus.ACTIVE)
@@ -99,6 +98,10 @@ class Cadre(models.Model):  # 包保干部
     def get_level_display(self) -> str:
         return self.level.label
 
+    @property
+    def has_left(self) -> bool:
+        return self.status == CadreStatus.LEFT
+
 
 class AideKind(models.TextChoices):
     ASSISTANT = "assistant", _("Assistant (协保员)")
@@ -174,14 +177,12 @@ class ZoneAssignment(models.Model):  # 分片包保
         return f"{self.cadre} ↔ {self.zone}"
 
 
-class AssignmentQuerySet(models.QuerySet):
+class AssignmentQuerySet(ScopedQuerySet):
+    area_path = "entity__division_path"
+    cadre_fields = ("cadre_id",)
+
     def current(self):
         return self.filter(end_date__isnull=True)
-
-    def for_user(self, user):
-        from baobao.scoping import scope_assignments
-
-        return scope_assignments(self, user)
 
 
 class Assignment(models.Model):  # 包保关系
@@ -266,11 +267,9 @@ class AdjustmentKind(models.TextChoices):
     ENTITY_CLOSED = "entity_closed", _("Business closed")
 
 
-class AdjustmentQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from baobao.scoping import scope_adjustments
-
-        return scope_adjustments(self, user)
+class AdjustmentQuerySet(ScopedQuerySet):
+    area_path = "entity__division_path"
+    cadre_fields = ("from_cadre_id", "to_cadre_id")
 
     def update(self, **kwargs):
         raise TypeError("The adjustment ledger is append-only: rows are never updated.")

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from baobao.models import PATH_DIGITS, Division, Level
+from baobao.scoping import ScopedQuerySet
 from baobao.validators import normalize_phone, normalize_uscc, validate_phone, validate_uscc
 
 
@@ -59,11 +60,17 @@ class ZoneKind(models.TextChoices):
     OTHER = "other", _("Other cluster")
 
 
-class ZoneQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from baobao.scoping import scope_zones
+def _holds(cadre_id: int) -> Q:
+    """Entities (or zones) the cadre holds now."""
+    return Q(assignments__cadre_id=cadre_id, assignments__end_date__isnull=True)
 
-        return scope_zones(self, user)
+
+class ZoneQuerySet(ScopedQuerySet):
+    area_path = "division__path"
+
+    @classmethod
+    def held(cls, cadre_id: int) -> Q:
+        return _holds(cadre_id)
 
 
 class Zone(models.Model):  # 片区 (分片包保)
@@ -110,11 +117,14 @@ def area_q(path: str) -> Q:
     return Q(division_path__startswith=path)
 
 
-class EntityQuerySet(models.QuerySet):
-    def for_user(self, user):
-        from baobao.scoping import scope_entities
+class EntityQuerySet(ScopedQuerySet):
+    @classmethod
+    def area(cls, prefix: str) -> Q:
+        return area_q(prefix)
 
-        return scope_entities(self, user)
+    @classmethod
+    def held(cls, cadre_id: int) -> Q:
+        return _holds(cadre_id)
 
     def in_area(self, division: Division):
         """The businesses in ``division`` and below it, on the business's own indexed copy of

@@ -7,7 +7,6 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from cadres.models import CadreStatus
 from entities.models import Entity, Zone
 
 
@@ -26,8 +25,9 @@ class GradeColumn(tables.Column):
 
 def holder_cell(holding) -> str:
     """The holder column of a business row (an ``Assignment``) or a zone row (a
-    ``ZoneAssignment``: never through a zone, never escalated). Built in Python, not with a
-    template per row: a page renders fifty, and rendering a template each cost ~15% of it."""
+    ``ZoneAssignment``: never through a zone, never escalated), read by attribute only. Built in
+    Python, not with a template per row: a page renders fifty, and rendering a template each cost
+    ~15% of it."""
     if holding is None:
         return format_html('<span class="bad">{}</span>', gettext("No cadre"))
     cadre = holding.cadre
@@ -43,7 +43,7 @@ def holder_cell(holding) -> str:
         parts.append(format_html('<span class="badge">{}</span>', gettext("through zone")))
     if getattr(holding, "escalated", False):
         parts.append(format_html('<span class="badge escalated">{}</span>', gettext("escalated")))
-    if cadre.status == CadreStatus.LEFT:
+    if cadre.has_left:
         parts.append(format_html('<span class="bad">{}</span>', gettext("has left")))
     return format_html_join(" ", "{}", ((part,) for part in parts))
 

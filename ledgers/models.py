@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from baobao import clock
 from baobao.models import Division
 from baobao.uploads import private_upload_name
 
@@ -16,7 +17,12 @@ class JobStatus(models.TextChoices):
 
 
 def export_upload_to(instance, filename):
-    return private_upload_name("exports", filename)
+    """``exports/YYYY/job-<id>.xlsx``: the sweeper can tell which job a file belongs to, and
+    deletes the files no job refers to (a worker killed between writing the file and saving the
+    row leaves one)."""
+    if instance.pk is None:
+        return private_upload_name("exports", filename)
+    return f"exports/{clock.today():%Y}/job-{instance.pk}.xlsx"
 
 
 class ExportJobQuerySet(models.QuerySet):
@@ -56,6 +62,9 @@ class ExportJob(models.Model):  # 台账导出任务
     error = models.TextField(_("error"), blank=True)
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    # The worker's last sign of life (start, each progress report): a running job whose
+    # heartbeat is older than EXPORT_LEASE_SECONDS lost its worker and is failed by the sweeper.
+    heartbeat_at = models.DateTimeField(_("last progress at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     expires_at = models.DateTimeField(_("kept until"), null=True, blank=True)
 

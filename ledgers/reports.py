@@ -20,13 +20,15 @@ from inspections.models import IssueStatus
 from inspections.quarters import Quarter
 from ledgers.dashboards.common import (
     ROW_PATH,
+    Summable,
     by_child,
     child_digits,
-    children,
+    child_rows,
     entity_counts,
     holding_counts,
     overdue_figures,
     ratio,
+    totalled,
     user_area,
     visited_counts,
 )
@@ -45,7 +47,7 @@ def month_end(first: datetime.date) -> datetime.date:
 
 
 @dataclass
-class ReportFigures:
+class ReportFigures(Summable):
     """One line of the report: a child division, the area's own businesses, or the total."""
 
     division: Division
@@ -61,29 +63,9 @@ class ReportFigures:
     issues_overdue: int = 0
     overdue_cadres: int = 0
 
-    ADDITIVE = (
-        "open",
-        "covered",
-        "visits",
-        "visited_entities",
-        "due",
-        "visited",
-        "issues_found",
-        "issues_closed",
-        "issues_overdue",
-    )
-
-    @property
-    def coverage(self) -> float | None:
-        return ratio(self.covered, self.open)
-
     @property
     def rate(self) -> float | None:
         return ratio(self.visited, self.due)
-
-    def add(self, other: "ReportFigures") -> None:
-        for name in self.ADDITIVE:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 @dataclass
@@ -209,16 +191,8 @@ def monthly_report(
             overdue_cadres=overdue.get(path, 0),
         )
 
-    rows = [figures(child, child.path) for child in children(division)]
     sources = (entity_rows, held_rows, activity, issue_rows, overdue)
-    if not any(row.division.path == division.path for row in rows) and any(
-        division.path in source for source in sources
-    ):
-        rows.append(figures(division, division.path, direct=True))
-    total = ReportFigures(division=division)
-    for row in rows:
-        total.add(row)
-    total.overdue_cadres = overdue_total
+    rows = child_rows(division, figures, sources)
     return MonthlyReport(
         division=division,
         month=month,
@@ -226,5 +200,5 @@ def monthly_report(
         quarter=quarter,
         ended_quarter=ended,
         rows=rows,
-        total=total,
+        total=totalled(ReportFigures(division=division), rows, overdue_total),
     )

@@ -1,14 +1,26 @@
-"""Writes of the ledgers app: export jobs (start, run, purge). Imports are in ``ledgers.imports``."""
+"""Writes of the ledgers app: export jobs (start, run, retry, sweep, purge). Imports are in
+``ledgers.imports``.
+
+A job always ends: the worker reports progress (``heartbeat_at``); a running job whose worker
+stopped reporting for EXPORT_LEASE_SECONDS (killed, OOM) is failed by ``exports_sweep`` with the
+reason, and the office can retry it. Files are named after their job (``job-<id>.xlsx``) and the
+sweep deletes every file under exports/ that no job refers to.
+"""
 
 import datetime
 import logging
+import re
 
 from django.conf import settings
 from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import translation
+from django.utils.translation import gettext
 
 from baobao import clock
+from baobao.db_routers import replica_reads, write_apart, write_tracking
+from baobao.outbox import outbox_enqueue
 from ledgers.exports import export_workbook, ledger_keys
 from ledgers.models import ExportJob, JobStatus
 from ledgers.selectors import Period
@@ -16,6 +28,8 @@ from ledgers.xlsx import save_to_tempfile
 
 logger = logging.getLogger(__name__)
 PURGE_BATCH = 500
+EXPORT_TASK = "ledgers.tasks.export_run"
+JOB_FILE = re.compile(r"^job-(\d+)(?:_\w+)?\.xlsx$")
 
 
 def export_job_start(
@@ -28,9 +42,8 @@ def export_job_start(
     filename: str,
     rows: int,
 ) -> ExportJob:
-    """Record a large export and hand it to a worker once the record is committed."""
-    from ledgers.tasks import export_run
-
+    """Record a large export and hand it to a worker once the record is committed (through the
+    outbox: a broker outage leaves it waiting, never lost, and the request still succeeds)."""
     job = ExportJob.objects.create(
         user=user,
         ledgers=ledgers,
@@ -41,14 +54,34 @@ def export_job_start(
         filename=filename,
         rows_expected=rows,
     )
-    transaction.on_commit(lambda: export_run.delay(job.pk))
+    outbox_enqueue(task=EXPORT_TASK, args=[job.pk])
     return job
 
 
+@transaction.atomic
+def export_job_retry(*, job: ExportJob) -> bool:
+    """Run a failed job again; False (nothing done) unless it failed."""
+    updated = ExportJob.objects.filter(pk=job.pk, status=JobStatus.FAILED).update(
+        status=JobStatus.PENDING,
+        error="",
+        rows_written=0,
+        started_at=None,
+        heartbeat_at=None,
+        finished_at=None,
+    )
+    if updated:
+        outbox_enqueue(task=EXPORT_TASK, args=[job.pk])
+    return bool(updated)
+
+
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.EXPORT_LEASE_SECONDS)
+
+
 def _claim(job_id: int, now: datetime.datetime) -> ExportJob | None:
-    """Mark a waiting job (or one whose worker died past the time limit) running; None if another
-    worker has it or it is finished."""
-    stale = now - datetime.timedelta(seconds=settings.CELERY_TASK_TIME_LIMIT)
+    """Mark a waiting job (or one whose worker stopped reporting for the lease) running; None if
+    another worker has it or it is finished."""
+    stale = now - _lease()
     with transaction.atomic():
         job = (
             ExportJob.objects.select_for_update(skip_locked=True, of=("self",))
@@ -58,14 +91,16 @@ def _claim(job_id: int, now: datetime.datetime) -> ExportJob | None:
         )
         if job is None:
             return None
-        if job.status == JobStatus.RUNNING and job.started_at and job.started_at > stale:
+        alive = job.heartbeat_at or job.started_at
+        if job.status == JobStatus.RUNNING and alive and alive > stale:
             return None
         if job.status in (JobStatus.DONE, JobStatus.FAILED):
             return None
         job.status = JobStatus.RUNNING
         job.started_at = now
+        job.heartbeat_at = now
         job.rows_written = 0
-        job.save(update_fields=["status", "started_at", "rows_written"])
+        job.save(update_fields=["status", "started_at", "heartbeat_at", "rows_written"])
     return job
 
 
@@ -83,10 +118,13 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
     )
 
     def progress(rows: int) -> None:
-        ExportJob.objects.filter(pk=job.pk).update(rows_written=rows)
+        with write_apart():  # a counter and a lease: the ledger reads do not depend on them
+            ExportJob.objects.filter(pk=job.pk).update(rows_written=rows, heartbeat_at=clock.read())
 
     try:
-        with translation.override(settings.LANGUAGE_CODE):
+        # The ledger reads may come from the read replica (a few seconds stale is fine for an
+        # export); the job's own rows above and below stay on the primary.
+        with translation.override(settings.LANGUAGE_CODE), write_tracking(), replica_reads():
             wb = export_workbook(
                 user=job.user,
                 keys=ledger_keys(job.ledgers),
@@ -99,6 +137,8 @@ def export_job_run(*, job_id: int, now: datetime.datetime | None = None) -> Expo
                 job.file.save(job.filename, File(handle), save=False)
     except Exception as exc:
         logger.exception("Export job %s failed", job.pk)
+        if job.file:
+            job.file.delete(save=False)
         job.status = JobStatus.FAILED
         job.error = str(exc)[:2000]
         job.finished_at = clock.read()  # when the work ended, not when it began
@@ -132,3 +172,50 @@ def exports_purge(*, now: datetime.datetime | None = None) -> int:
         removed += len(batch)
         if len(batch) < PURGE_BATCH:
             return removed
+
+
+def exports_sweep(*, now: datetime.datetime) -> dict:
+    """Fail running jobs whose worker stopped reporting for the lease, and delete the export
+    files no job refers to. Returns counts: failed, deleted."""
+    lost = gettext("The export stopped: its worker was lost (restarted or out of memory). Retry.")
+    stale = now - _lease()
+    failed = (
+        ExportJob.objects.filter(status=JobStatus.RUNNING)
+        .exclude(heartbeat_at__gt=stale)
+        .exclude(heartbeat_at__isnull=True, started_at__gt=stale)
+        .update(status=JobStatus.FAILED, error=lost, finished_at=now)
+    )
+    return {"failed": failed, "deleted": _orphans_delete(now=now)}
+
+
+def _orphans_delete(*, now: datetime.datetime) -> int:
+    """Delete files under exports/ that no job refers to: a job's own file is kept, and so is
+    any file of a job still running on a live lease (its worker is writing it)."""
+    try:
+        years, _files = default_storage.listdir("exports")
+    except FileNotFoundError:
+        return 0
+    found = {
+        f"exports/{year}/{name}": name
+        for year in years
+        for name in default_storage.listdir(f"exports/{year}")[1]
+    }
+    if not found:
+        return 0
+    referenced = set(ExportJob.objects.filter(file__in=list(found)).values_list("file", flat=True))
+    ids = {int(m.group(1)) for name in found.values() if (m := JOB_FILE.match(name))}
+    writing = set(
+        ExportJob.objects.filter(
+            pk__in=ids, status=JobStatus.RUNNING, heartbeat_at__gt=now - _lease()
+        ).values_list("pk", flat=True)
+    )
+    deleted = 0
+    for path, name in found.items():
+        match = JOB_FILE.match(name)
+        if path in referenced or (match and int(match.group(1)) in writing):
+            continue
+        if not match and default_storage.get_modified_time(path) > now - _lease():
+            continue  # an old-style name, just written: leave it one lease
+        default_storage.delete(path)
+        deleted += 1
+    return deleted

@@ -1,5 +1,6 @@
-"""Celery tasks of the ledgers: a large export, the purge of expired export files, the
-dashboards' cached figures and snapshots, and spreadsheet imports (queue "imports")."""
+"""Celery tasks of the ledgers: a large export, the sweep of lost jobs and orphan files, the purge
+of expired export files, the dashboards' cached figures and snapshots, and spreadsheet imports
+(queue "imports"; their sweeper runs on "default")."""
 
 from celery import shared_task
 
@@ -19,6 +20,12 @@ def export_run(job_id: int) -> None:
 def exports_purge() -> int:
     """Delete export files past EXPORT_RETENTION_DAYS; the job rows stay as the record."""
     return services.exports_purge(now=clock.read())
+
+
+@shared_task(ignore_result=True)
+def exports_sweep() -> dict:
+    """Fail export jobs whose worker was lost and delete export files no job refers to."""
+    return services.exports_sweep(now=clock.read())
 
 
 @shared_task(ignore_result=True)

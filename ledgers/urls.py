@@ -8,6 +8,7 @@ urlpatterns = [
     path("", exports.ExportIndexView.as_view(), name="index"),
     path("export/", exports.ExportView.as_view(), name="export"),
     path("exports/<int:pk>/", exports.ExportJobView.as_view(), name="export-job"),
+    path("exports/<int:pk>/retry/", exports.ExportRetryView.as_view(), name="export-retry"),
     path(
         "exports/<int:pk>/download/", exports.ExportDownloadView.as_view(), name="export-download"
     ),

@@ -6,13 +6,19 @@ from celery.contrib.testing.worker import start_worker
 from django.db import connection
 
 from baobao.celery import app as celery_app
+from tests.factories import county, office_user
 
 IN_CI = os.environ.get("CI") == "true"
-# The queues the test worker consumes: the default one and those CELERY_TASK_ROUTES names.
-WORKER_QUEUES = ["celery", "imports"]
+# The queues the test worker consumes: every one settings.CELERY_TASK_QUEUES declares, so that
+# housekeeping ("default") and the imports' jobs ("imports") both run.
+WORKER_QUEUES = ["default", "reminders", "deliveries", "exports", "imports"]
 
 # `pytest --as-of=2027-01-01`: the whole session on another day (tests/clock_shift.py).
 pytest_plugins = ["tests.clock_shift"]
+
+# tests/replica build their own PostgreSQL primary and standby and point Django at them: they run
+# in their own pytest invocation (`make test-replica`, part of `make test`).
+collect_ignore = [] if os.environ.get("BAOBAO_REPLICA_TESTS") == "1" else ["replica"]
 
 
 @pytest.fixture(autouse=True)
@@ -66,5 +72,36 @@ def real_worker():
             yield RedisBackend(app=celery_app, url=url)
     finally:
         celery_app.control.purge()
+        celery_app.conf.update(saved)
+        _drop_connections()
+
+
+@pytest.fixture
+def clerk(client):
+    """The county office of 碧江区, logged in."""
+    user = office_user(county())
+    client.force_login(user)
+    return user
+
+
+@pytest.fixture
+def private_broker(tmp_path):
+    """A private redis-server (tests/faults.py) that this test may stop and start, set as the
+    Celery broker of this process: what the code enqueues goes there, not to the shared Redis."""
+    from tests.faults import PrivateRedis, require_postgresql
+
+    require_postgresql()
+    server = PrivateRedis(tmp_path).start()
+    keys = ("broker_url", "task_always_eager", "broker_transport_options")
+    saved = {key: celery_app.conf[key] for key in keys}
+    options = {**celery_app.conf.broker_transport_options, "socket_timeout": 2}
+    celery_app.conf.update(
+        broker_url=server.url, task_always_eager=False, broker_transport_options=options
+    )
+    _drop_connections()
+    try:
+        yield server
+    finally:
+        server.stop()
         celery_app.conf.update(saved)
         _drop_connections()

@@ -15,6 +15,7 @@ from baobao.models import Division, Level, Role, User
 from baobao.validators import uscc_check_char
 from cadres.models import AideKind, Assignment, Cadre, CadreAide
 from entities.models import BusinessType, Entity, Grade, Zone
+from inspections.quarters import Quarter
 
 _serial = itertools.count(1)
 
@@ -221,8 +222,6 @@ def cadre_login(cadre: Cadre) -> User:
 
 
 def _quarter_code(moment) -> int:
-    from inspections.quarters import Quarter
-
     return Quarter.of(moment).code
 
 
@@ -240,3 +239,13 @@ class IssueFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=15))
     actor_kind = "business"
     raised_by = factory.SelfAttribute("visit.logged_by")
+
+
+def second_township() -> Division:
+    """川硐街道, a second township of 碧江区."""
+    return township(code="520602002000", name="川硐街道")
+
+
+def second_village() -> Division:
+    """川硐社区, in 川硐街道."""
+    return village(code="520602002001", name="川硐社区", township_division=second_township())

@@ -87,3 +87,69 @@ def test_media_volume_shared_by_web_and_worker(spec):
     assert media_mounts("web")
     assert media_mounts("web") == media_mounts("worker")
     assert "media" in spec["volumes"]
+
+
+HAPROXY_CFG = REPO / "deploy" / "haproxy.cfg"
+
+
+def test_nodes_profile_config_is_valid():
+    compose = compose_command()
+    if compose is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("neither `docker compose` nor `docker-compose` is installed")
+        pytest.skip("no Compose")
+    result = subprocess.run(
+        [*compose, "-f", str(COMPOSE_FILE), "--profile", "nodes", "config", "-q"],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_nodes_profile_two_web_nodes_behind_haproxy_with_a_replica(spec):
+    services = spec["services"]
+    nodes = {name for name, s in services.items() if "nodes" in s.get("profiles", [])}
+    assert nodes == {"web2", "lb", "postgres-replica"}
+    # the second node is the same app, without migrating (the first node does that)
+    assert services["web2"]["image"] == services["web"]["image"]
+    assert "gunicorn baobao.wsgi" in services["web2"]["command"]
+    assert "migrate" not in services["web2"]["command"]
+    assert services["web2"]["depends_on"]["web"]["condition"] == "service_healthy"
+    # both nodes share the media volume, the database, Redis (cache and broker)
+    for name in ("DATABASE_URL", "REDIS_URL", "DATABASE_REPLICA_URL", "S3_BUCKET"):
+        assert services["web2"]["environment"][name] == services["web"]["environment"][name]
+    assert services["web2"]["volumes"] == services["web"]["volumes"]
+    # the balancer uses the committed config and points at both nodes
+    lb = services["lb"]
+    assert "./deploy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in lb["volumes"]
+    assert lb["environment"]["WEB1_ADDR"] == "web:8000"
+    assert lb["environment"]["WEB2_ADDR"] == "web2:8000"
+    # the replica is a streaming standby of the primary, made with pg_basebackup -R
+    replica = services["postgres-replica"]
+    assert "pg_basebackup -h postgres" in replica["command"] and " -R " in replica["command"]
+    assert "pgreplica" in spec["volumes"]
+    # the primary lets it stream (password-checked replication in the mounted pg_hba.conf)
+    hba = (REPO / "deploy" / "postgres" / "pg_hba.conf").read_text(encoding="utf-8")
+    assert any(
+        line.split()[:2] == ["host", "replication"] and line.split()[-1] == "scram-sha-256"
+        for line in hba.splitlines()
+        if line.strip() and not line.startswith("#")
+    )
+
+
+def test_haproxy_config_is_valid():
+    haproxy = shutil.which("haproxy")
+    if haproxy is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("haproxy is not installed; .ci/run installs Debian's haproxy")
+        pytest.skip("haproxy is not installed (apt-get install haproxy)")
+    env = {**os.environ, "LB_BIND": "127.0.0.1:18999", "WEB1_ADDR": "127.0.0.1:1"}
+    env["WEB2_ADDR"] = "127.0.0.1:2"
+    result = subprocess.run(
+        [haproxy, "-c", "-f", str(HAPROXY_CFG)], capture_output=True, text=True, env=env
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = HAPROXY_CFG.read_text(encoding="utf-8")
+    assert "balance roundrobin" in text and "option httpchk GET /accounts/login/" in text

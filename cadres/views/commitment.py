@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from baobao.scoping import require_register_writer
+from baobao.storage import stored_file_response
 from baobao.uploads import content_type_for
 from cadres.forms import CommitmentForm
 from cadres.selectors import access_cadre
@@ -50,9 +51,6 @@ def commitment_scan(request, pk):
     cadre = access_cadre(request.user, pk)
     if not cadre.commitment_scan:
         raise Http404
-    response = FileResponse(
-        cadre.commitment_scan.open("rb"), content_type=content_type_for(cadre.commitment_scan.name)
+    return stored_file_response(
+        cadre.commitment_scan, content_type=content_type_for(cadre.commitment_scan.name)
     )
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    return response

@@ -195,30 +195,42 @@ class TransferView(HoldingActionView):
 
 
 class EndView(HoldingActionView):
-    """End a holding (解除包保); the business is then a coverage gap until assigned again."""
+    """End a holding (解除包保): a business's, or with ``zone=True`` a whole zone's; what it held
+    is then a coverage gap until assigned again."""
 
     form_class = EndForm
-    title = gettext_lazy("End a holding")
-    submit = gettext_lazy("End the holding")
     danger = True
+    zone = False
 
     def load(self, request, pk):
-        self.holding = _current(access_assignment(request.user, pk))
+        if self.zone:
+            self.holding = _current(access_zone_assignment(request.user, pk))
+            self.title = gettext_lazy("End a zone holding")
+            self.submit = gettext_lazy("End the zone holding")
+        else:
+            self.holding = _current(access_assignment(request.user, pk))
+            self.title = gettext_lazy("End a holding")
+            self.submit = gettext_lazy("End the holding")
 
     def perform(self, data):
-        assignment_end(
-            assignment=self.holding,
-            reason=data["reason"],
-            effective_date=data["effective_date"],
-            by=self.request.user,
-        )
+        when = {"reason": data["reason"], "effective_date": data["effective_date"]}
+        holding, by = self.holding, self.request.user
+        if self.zone:
+            zone_end(zone_assignment=holding, by=by, **when)
+            message = _(
+                "%(cadre)s no longer holds the zone %(zone)s; its businesses have no cadre now."
+            ) % {"cadre": holding.cadre, "zone": holding.zone}
+            return message, reverse("entities:zone-detail", args=[holding.zone_id])
+        assignment_end(assignment=holding, by=by, **when)
         message = _("%(cadre)s no longer holds %(entity)s; it now has no cadre.") % {
-            "cadre": self.holding.cadre,
-            "entity": self.holding.entity,
+            "cadre": holding.cadre,
+            "entity": holding.entity,
         }
-        return message, reverse("entities:detail", args=[self.holding.entity_id])
+        return message, reverse("entities:detail", args=[holding.entity_id])
 
     def context(self, form):
+        if self.zone:
+            return {"zone": self.holding.zone, "zone_holding": self.holding}
         return {
             "entity": self.holding.entity,
             "holding": self.holding,
@@ -336,30 +348,3 @@ class ZoneTransferView(HoldingActionView):
             "zone_holding": self.zone_holding,
             "no_candidates": not form.fields["to_cadre"].cadres,
         }
-
-
-class ZoneEndView(HoldingActionView):
-    """End a zone holding; its businesses become coverage gaps until assigned again."""
-
-    form_class = EndForm
-    title = gettext_lazy("End a zone holding")
-    submit = gettext_lazy("End the zone holding")
-    danger = True
-
-    def load(self, request, pk):
-        self.zone_holding = _current(access_zone_assignment(request.user, pk))
-
-    def perform(self, data):
-        zone_end(
-            zone_assignment=self.zone_holding,
-            reason=data["reason"],
-            effective_date=data["effective_date"],
-            by=self.request.user,
-        )
-        message = _(
-            "%(cadre)s no longer holds the zone %(zone)s; its businesses have no cadre now."
-        ) % {"cadre": self.zone_holding.cadre, "zone": self.zone_holding.zone}
-        return message, reverse("entities:zone-detail", args=[self.zone_holding.zone_id])
-
-    def context(self, form):
-        return {"zone": self.zone_holding.zone, "zone_holding": self.zone_holding}

@@ -6,6 +6,7 @@ import math
 from django.views.generic import TemplateView
 from django_tables2 import LazyPaginator, RequestConfig
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from cadres.filters_overview import AdjustmentFilterForm, AreaFilterForm, CoverageFilterForm
 from cadres.selectors.balance import (
@@ -48,7 +49,7 @@ def _filters(form) -> dict | None:
     return dict(form.cleaned_data) if form.is_valid() else None
 
 
-class CoverageView(OfficeRequiredMixin, TemplateView):
+class CoverageView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     """Every gap in full coverage, each with the action that fixes it."""
 
     template_name = "overview/coverage.html"
@@ -138,7 +139,7 @@ def box_chart(levels, top: int) -> dict:
     }
 
 
-class BalanceView(OfficeRequiredMixin, TemplateView):
+class BalanceView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     """Load per cadre by level and by child area, with the overloaded and the idle."""
 
     template_name = "overview/balance.html"
@@ -178,7 +179,7 @@ class BalanceView(OfficeRequiredMixin, TemplateView):
         )
 
 
-class AdjustmentLedgerView(OfficeRequiredMixin, TemplateView):
+class AdjustmentLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     """The dynamic adjustment ledger (包保干部动态调整台账), newest first."""
 
     template_name = "overview/adjustments.html"

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from django.views import View
 from django_tables2 import LazyPaginator, RequestConfig
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.models import Division, Level
@@ -43,7 +44,7 @@ def paginate(request, table, per_page=PER_PAGE):
     return table
 
 
-class CadreListView(OfficeRequiredMixin, View):
+class CadreListView(OfficeRequiredMixin, ReplicaReadMixin, View):
     def get(self, request):
         filterset, cadres = cadre_list(request=request)
         table = paginate(request, CadreTable(cadres))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
@@ -29,7 +30,7 @@ from entities.views.common import PER_PAGE, RegisterFormView
 from inspections.selectors import entity_quarter_status
 
 
-class EntityListView(OfficeRequiredMixin, TemplateView):
+class EntityListView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     template_name = "entities/entity_list.html"
 
     def get_context_data(self, **kwargs):

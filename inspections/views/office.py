@@ -9,14 +9,16 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Count, IntegerField, OuterRef, Subquery
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from django.views.generic import TemplateView
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
 from baobao.mixins import OfficeRequiredMixin
+from baobao.storage import stored_file_response
 from baobao.uploads import content_type_for
 from cadres.models import Assignment
 from entities.views.common import paginate
@@ -49,7 +51,7 @@ def _with_problem_count(visits):
     return visits.annotate(problems=Subquery(problems, output_field=IntegerField()))
 
 
-class VisitLedgerView(OfficeRequiredMixin, TemplateView):
+class VisitLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     template_name = "inspections/visit_list.html"
 
     def get_context_data(self, **kwargs):
@@ -63,7 +65,7 @@ class VisitLedgerView(OfficeRequiredMixin, TemplateView):
         )
 
 
-class IssueLedgerView(OfficeRequiredMixin, TemplateView):
+class IssueLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     template_name = "inspections/issue_list.html"
 
     def get_context_data(self, **kwargs):
@@ -199,10 +201,7 @@ def issue_detail(request, pk):
 
 
 def _serve(field):
-    response = FileResponse(field.open("rb"), content_type=content_type_for(field.name))
-    response["Content-Disposition"] = "inline"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return stored_file_response(field, content_type=content_type_for(field.name))
 
 
 @login_required

@@ -3,6 +3,7 @@ subtree in one query, grouped under the child division by the prefix of the busi
 of its division's path (``Entity.division_path``), so no query joins the divisions and the number
 of queries does not depend on the number of children."""
 
+import dataclasses
 import datetime
 
 from django.core.cache import cache
@@ -60,6 +61,42 @@ def child_digits(division: Division) -> int:
 
 def children(division: Division) -> list[Division]:
     return list(Division.objects.filter(parent=division).order_by("code"))
+
+
+class Summable:
+    """The figures of an area (a dataclass) that add up across areas: ``add`` sums every number
+    but ``overdue_cadres`` (a cadre is counted once in all, whatever the areas). Every such area
+    has open businesses (``open``), some of them held (``covered``)."""
+
+    @property
+    def coverage(self) -> float | None:
+        return ratio(self.covered, self.open)
+
+    def add(self, other) -> None:
+        for name in (f.name for f in dataclasses.fields(self) if f.name != "overdue_cadres"):
+            value = getattr(self, name)
+            if type(value) in (int, float):  # not a bool, a division, a dict or a list
+                setattr(self, name, value + getattr(other, name))
+
+
+def child_rows(division: Division, figures, sources) -> list:
+    """A row per child division of ``division`` in code order (``figures(area, path)``), and one
+    for the businesses registered on ``division`` itself (``direct=True``) when any of
+    ``sources`` (figures per path) has some."""
+    rows = [figures(child, child.path) for child in children(division)]
+    if all(row.division.path != division.path for row in rows) and any(
+        division.path in source for source in sources
+    ):
+        rows.append(figures(division, division.path, direct=True))
+    return rows
+
+
+def totalled(total: Summable, rows: list, overdue_cadres: int) -> Summable:
+    """``total`` with every row added in; overdue cadres are counted once in all, not summed."""
+    for row in rows:
+        total.add(row)
+    total.overdue_cadres = overdue_cadres
+    return total
 
 
 def by_child(qs: QuerySet, column: str, digits: int, **aggregates) -> dict[str, dict]:

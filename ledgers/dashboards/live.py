@@ -15,9 +15,10 @@ from ledgers.dashboards.common import (
     CLOSED_QUARTER_CACHE,
     GRADES,
     ROW_PATH,
+    Summable,
     by_child,
     child_digits,
-    children,
+    child_rows,
     entity_counts,
     holding_counts,
     is_settled,
@@ -25,6 +26,7 @@ from ledgers.dashboards.common import (
     overdue_figures,
     ratio,
     reference_days,
+    totalled,
     unscoped_area,
     visited_counts,
 )
@@ -32,15 +34,6 @@ from ledgers.selectors.common import local_midnight
 
 # The trend: this quarter and the TREND_QUARTERS - 1 quarters before it.
 TREND_QUARTERS = 5
-ADDITIVE = (
-    "open",
-    "covered",
-    "issues_open",
-    "issues_overdue",
-    "issues_raised",
-    "issues_closed",
-    "close_days_total",
-)
 
 
 @dataclass
@@ -55,7 +48,7 @@ class QuarterRate:
 
 
 @dataclass
-class AreaFigures:
+class AreaFigures(Summable):
     """The dashboard's figures of one area: a child division, the area's own businesses, or the
     total of the area."""
 
@@ -72,10 +65,6 @@ class AreaFigures:
     issues_raised: int = 0
     issues_closed: int = 0
     close_days_total: float = 0.0
-
-    @property
-    def coverage(self) -> float | None:
-        return ratio(self.covered, self.open)
 
     @property
     def current(self) -> QuarterRate:
@@ -96,10 +85,9 @@ class AreaFigures:
 
     def add(self, other: "AreaFigures") -> None:
         """Add ``other``'s additive figures to these (overdue cadres are not additive)."""
+        super().add(other)
         for grade in GRADES:
             self.grades[grade] += other.grades[grade]
-        for name in ADDITIVE:
-            setattr(self, name, getattr(self, name) + getattr(other, name))
         for mine, theirs in zip(self.rates, other.rates, strict=True):
             mine.due += theirs.due
             mine.visited += theirs.visited
@@ -120,9 +108,6 @@ def dashboard_page(
     ``overdue_total``) and the period of each figure."""
     quarters = trend_quarters(today)
     total = AreaFigures(division=division, rates=[QuarterRate(q) for q in quarters])
-    for row in rows:
-        total.add(row)
-    total.overdue_cadres = overdue_total
     return {
         "division": division,
         "today": today,
@@ -131,7 +116,7 @@ def dashboard_page(
         "ended_quarter": last_ended_quarter(today),
         "issues_since": quarters[0].first_day,
         "rows": rows,
-        "total": total,
+        "total": totalled(total, rows, overdue_total),
     }
 
 
@@ -274,12 +259,7 @@ def dashboard_rows(
             close_days_total=close_time.total_seconds() / 86400 if close_time else 0.0,
         )
 
-    rows = [figures(child, child.path) for child in children(division)]
-    known = {row.division.path for row in rows}
-    if division.path not in known and any(
-        division.path in source for source in (entity_rows, rate_rows, per_child, issue_rows)
-    ):
-        rows.append(figures(division, division.path, direct=True))
+    rows = child_rows(division, figures, (entity_rows, rate_rows, per_child, issue_rows))
     return dashboard_page(division=division, rows=rows, overdue_total=overdue_total, today=today)
 
 

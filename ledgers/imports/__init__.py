@@ -10,8 +10,9 @@ rules (grade history, one holder per business, adjustment rows). Existing rows a
 chunks (``__in`` lookups), never a query per row.
 
 ``sheet``: columns, templates, reading; ``rows``: one planned row and the shared checks;
-``plans``: the dry run per kind; ``guard``: the checks before parsing; ``workbooks``: the template and the marked errors; ``jobs``: the worker's
-side; ``services``: the batch's create, apply and retry.
+``plans``: the dry run per kind; ``guard``: the checks before parsing; ``workbooks``: the
+template and the marked errors; ``enqueue``: handing a batch to a worker (through the outbox);
+``jobs``: the worker's side and the sweeper; ``services``: the batch's create, apply and retry.
 """
 
 from ledgers.imports.jobs import import_job_run, import_jobs_sweep

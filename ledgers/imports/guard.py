@@ -7,9 +7,8 @@ import re
 import zipfile
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-
-from ledgers.imports.sheet import SheetError
 
 SHARED_STRINGS = "xl/sharedStrings.xml"
 # A member this small cannot be a bomb whatever its ratio (an empty sheet compresses 50:1).
@@ -17,6 +16,10 @@ RATIO_FLOOR_BYTES = 1024 * 1024
 # One <si> per shared string, with or without a namespace prefix.
 STRING_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?si[\s/>]")
 SCAN_CHUNK = 1024 * 1024
+
+
+class SheetError(ValidationError):
+    """A workbook refused as a whole (by these checks or by the reader, ``sheet.read_rows``)."""
 
 
 def _refuse(message: str, code: str):

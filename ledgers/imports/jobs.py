@@ -18,28 +18,15 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from baobao import clock
+from ledgers.imports.enqueue import import_job_enqueue, import_jobs_unsent
+from ledgers.imports.plans import plan_counts, plan_rows
+from ledgers.imports.services import import_batch_apply
+from ledgers.imports.sheet import read_rows
 from ledgers.models import ImportBatch, ImportStatus
 
 logger = logging.getLogger(__name__)
 PROGRESS_EVERY = 2000
 SWEEP_BATCH = 100
-
-
-def import_job_enqueue(batch_id: int) -> None:
-    """Hand a batch to the ``imports`` queue once the transaction commits. A broker that is down
-    never fails the caller: the batch stays waiting and ``import_jobs_sweep`` hands it again.
-    The one place an import is enqueued (to be switched to the outbox)."""
-    from ledgers.tasks import import_run
-
-    def send() -> None:
-        try:
-            import_run.apply_async((batch_id,), retry=False)
-        except Exception:  # the broker, its connection, or an eager run: the sweeper retries
-            logger.warning(
-                "Import batch %s not enqueued; the sweeper will", batch_id, exc_info=True
-            )
-
-    transaction.on_commit(send)
 
 
 def _lease(now: datetime.datetime) -> datetime.datetime:
@@ -92,9 +79,6 @@ def _progress(batch: ImportBatch, field: str):
 
 
 def _check(batch: ImportBatch) -> ImportBatch:
-    from ledgers.imports.plans import plan_counts, plan_rows
-    from ledgers.imports.sheet import read_rows
-
     try:
         rows = []
         on_read = _progress(batch, "rows_read")
@@ -154,8 +138,6 @@ def _imported_progress(batch: ImportBatch):
 
 
 def _import(batch: ImportBatch) -> ImportBatch:
-    from ledgers.imports.services import import_batch_apply
-
     progress = _imported_progress(batch)
     progress(0)  # an earlier, interrupted run's count is not this one's
     try:
@@ -178,8 +160,8 @@ def _end(batch: ImportBatch, status: str, reason: str) -> ImportBatch:
 
 
 def import_jobs_sweep(*, now: datetime.datetime) -> dict:
-    """Hand again the batches waiting over a minute (their message was lost, or the broker was
-    down), and end those whose worker's lease expired: a check as failed, an import back to
+    """Hand again the batches waiting over a minute whose message was sent but lost (one still
+    in the outbox is the outbox's to send), and end those whose worker's lease expired: a check as failed, an import back to
     checked (its transaction never committed). Returns the counts."""
     waited = now - datetime.timedelta(seconds=settings.IMPORT_REQUEUE_AFTER_SECONDS)
     waiting = ImportBatch.objects.filter(queued_at__lt=waited).filter(
@@ -187,7 +169,12 @@ def import_jobs_sweep(*, now: datetime.datetime) -> dict:
     ) | ImportBatch.objects.filter(
         queued_at__lt=waited, status=ImportStatus.IMPORTING, lease_until__isnull=True
     )
-    requeued = list(waiting.order_by("queued_at").values_list("pk", flat=True)[:SWEEP_BATCH])
+    in_outbox = import_jobs_unsent()
+    requeued = list(
+        waiting.exclude(pk__in=in_outbox)
+        .order_by("queued_at")
+        .values_list("pk", flat=True)[:SWEEP_BATCH]
+    )
     with transaction.atomic():
         ImportBatch.objects.filter(pk__in=requeued).update(queued_at=now)
         for pk in requeued:

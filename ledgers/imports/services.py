@@ -10,8 +10,8 @@ from baobao import clock
 from baobao.scoping import require_register_writer
 from cadres.services import HoldingChange, cadres_import_bulk, holdings_import_bulk
 from entities.services import entities_create_bulk, entities_update_bulk
+from ledgers.imports.enqueue import import_job_enqueue
 from ledgers.imports.guard import workbook_check
-from ledgers.imports.jobs import import_job_enqueue
 from ledgers.imports.plans import plan_counts, plan_rows
 from ledgers.imports.rows import RowPlan, in_chunks
 from ledgers.imports.sheet import Action, site_label

@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import openpyxl
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from entities.models import BusinessType
+from ledgers.imports.guard import SheetError, workbook_check
 from ledgers.models import ImportKind
 
 CHUNK = 2000
@@ -139,10 +139,6 @@ def site_label(text) -> str:
 # ---------------------------------------------------------------- reading
 
 
-class SheetError(ValidationError):
-    pass
-
-
 def _text(value) -> str:
     """A cell as text: numbers typed into a cell (a phone, a code) lose their ".0"."""
     if value is None:
@@ -165,8 +161,6 @@ def read_rows(file, kind: str) -> Iterator[tuple[int, dict]]:
     ledger has a title above it); a missing required column or too many rows is refused as a
     whole. Every row read counts against IMPORT_MAX_ROWS, blank or not.
     """
-    from ledgers.imports.guard import workbook_check
-
     fields = FIELDS[kind]
     workbook_check(file)
     try:

@@ -4,6 +4,7 @@ charts drawn here as SVG (no script, no third-party origin); the table is their 
 from django.http import Http404
 from django.views.generic import TemplateView
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from baobao.models import Division
 from baobao.selectors import access_division, root_division
@@ -107,7 +108,7 @@ def trend_chart(rates) -> dict:
     }
 
 
-class DashboardView(OfficeRequiredMixin, TemplateView):
+class DashboardView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     """An area's figures, one row per child division, each row a link one level down."""
 
     template_name = "ledgers/dashboard.html"

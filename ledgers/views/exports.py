@@ -2,16 +2,18 @@
 on a worker with a progress page and a download kept for EXPORT_RETENTION_DAYS."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views import View
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from baobao.selectors import access_division
+from baobao.storage import stored_file_response
 from ledgers.exports import LEDGERS, export_filename, export_size, export_workbook, ledger_keys
 from ledgers.forms import ExportForm
 from ledgers.models import ExportJob, JobStatus
-from ledgers.services import export_job_start
+from ledgers.services import export_job_retry, export_job_start
 from ledgers.xlsx import XLSX_CONTENT_TYPE, workbook_response
 
 RECENT_JOBS = 10
@@ -40,13 +42,13 @@ def _page(request, form, division, status=200):
     return render(request, "ledgers/index.html", context, status=status)
 
 
-class ExportIndexView(OfficeRequiredMixin, View):
+class ExportIndexView(OfficeRequiredMixin, ReplicaReadMixin, View):
     def get(self, request):
         division = _chosen_division(request.user, request.GET.get("division"))
         return _page(request, ExportForm(today=request.today), division)
 
 
-class ExportView(OfficeRequiredMixin, View):
+class ExportView(OfficeRequiredMixin, ReplicaReadMixin, View):
     """Stream the file when it holds at most EXPORT_SYNC_MAX_ROWS rows (counted with a bound),
     else start an export job and show its page."""
 
@@ -86,16 +88,18 @@ class ExportJobView(OfficeRequiredMixin, View):
         return render(request, "ledgers/export_job.html", {"job": job})
 
 
+class ExportRetryView(OfficeRequiredMixin, View):
+    def post(self, request, pk):
+        job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk)
+        export_job_retry(job=job)
+        return redirect("ledgers:export-job", job.pk)
+
+
 class ExportDownloadView(OfficeRequiredMixin, View):
     def get(self, request, pk):
         job = get_object_or_404(ExportJob.objects.for_user(request.user), pk=pk)
         if job.status != JobStatus.DONE or not job.file:
             raise Http404
-        response = FileResponse(
-            job.file.open("rb"),
-            as_attachment=True,
-            filename=job.filename,
-            content_type=XLSX_CONTENT_TYPE,
+        return stored_file_response(
+            job.file, content_type=XLSX_CONTENT_TYPE, filename=job.filename, as_attachment=True
         )
-        response["Cache-Control"] = "private, no-store"
-        return response

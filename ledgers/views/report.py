@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
+from baobao.db_routers import ReplicaReadMixin
 from baobao.mixins import OfficeRequiredMixin
 from ledgers.reports import monthly_report, parse_month
 from ledgers.views.dashboard import chosen_division
@@ -103,7 +104,7 @@ def report_title(report) -> str:
     }
 
 
-class ReportView(OfficeRequiredMixin, TemplateView):
+class ReportView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
     """?division=<id>&month=YYYY-MM; &format=xlsx downloads the same report as a workbook."""
 
     template_name = "ledgers/report.html"

@@ -185,42 +185,45 @@ def test_two_concurrent_runs_write_each_message_once():
 
 
 @pytest.mark.django_db
-def test_failing_sms_is_retried_with_backoff_then_given_up(failing_sms, settings):
-    # given a message whose SMS gateway is down, 3 attempts allowed, 60 s base backoff
-    settings.NOTIFY_MAX_ATTEMPTS = 3
+def test_failing_sms_is_retried_with_backoff_then_failed_at_the_horizon(failing_sms, settings):
+    # given a message whose SMS gateway is down, 60 s base backoff, a 4-minute horizon
     settings.NOTIFY_RETRY_BASE_SECONDS = 60
-    notifications_send([row(officer())])
+    settings.NOTIFY_RETRY_HORIZON_HOURS = 4 / 60
+    notifications_send([row(officer())], now=NOW)
     Delivery.objects.update(next_attempt_at=NOW)
     sms = Delivery.objects.get(channel=Channel.SMS)
     # when the delivery task runs at 08:30
     first = deliveries_send(now=NOW)
     sms.refresh_from_db()
     # then the e-mail is sent, the SMS failed and waits one minute
-    assert first[DeliveryStatus.SENT] == 1 and first[DeliveryStatus.FAILED] == 1
-    assert sms.status == DeliveryStatus.FAILED and sms.attempts == 1
+    assert first[DeliveryStatus.SENT] == 1 and first[DeliveryStatus.RETRYING] == 1
+    assert sms.status == DeliveryStatus.RETRYING and sms.attempts == 1
     assert sms.next_attempt_at == NOW + datetime.timedelta(seconds=60)
     assert "gateway down" in sms.last_error
     # when the task runs again before the backoff is over: nothing is tried
-    assert deliveries_send(now=NOW + datetime.timedelta(seconds=59))[DeliveryStatus.FAILED] == 0
+    assert deliveries_send(now=NOW + datetime.timedelta(seconds=59))[DeliveryStatus.RETRYING] == 0
     assert failing_sms.calls == 1
     # when it runs after one minute: second failure, two minutes' wait
     deliveries_send(now=NOW + datetime.timedelta(seconds=60))
     sms.refresh_from_db()
     assert sms.attempts == 2
     assert sms.next_attempt_at == NOW + datetime.timedelta(seconds=60 + 120)
-    # when it runs after those two minutes: third failure, given up, no further attempt
+    # when it runs after those two minutes: the next wait would pass the horizon: failed for
+    # good, with the reason, and no further attempt
     deliveries_send(now=NOW + datetime.timedelta(seconds=180))
     sms.refresh_from_db()
-    assert sms.status == DeliveryStatus.GAVE_UP and sms.next_attempt_at is None
+    assert sms.status == DeliveryStatus.FAILED and sms.next_attempt_at is None
+    assert "gateway down" in sms.last_error
     deliveries_send(now=NOW + datetime.timedelta(days=1))
     assert failing_sms.calls == 3
     # and the in-app message is still there, unread
     assert Notification.objects.get().read_at is None
 
 
-def test_retry_delay_doubles(settings):
+def test_retry_delay_doubles_up_to_the_cap(settings):
     settings.NOTIFY_RETRY_BASE_SECONDS = 30
-    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
+    settings.NOTIFY_RETRY_MAX_SECONDS = 200
+    assert [retry_delay(n).total_seconds() for n in (1, 2, 3, 4, 40)] == [30, 60, 120, 200, 200]
 
 
 @pytest.mark.django_db
@@ -241,8 +244,9 @@ def test_delivery_task_query_count_is_bounded(recording_sms, django_assert_max_n
     notifications_send([row(u, subject=f"issue{u.pk}") for u in users])
     Delivery.objects.update(next_attempt_at=NOW)
     # when one batch of up to 100 is sent: the claim (savepoint, select for update, update,
-    # fetch, release) and one save per delivery; no query per message or user
-    with django_assert_max_num_queries(5 + 60):
+    # fetch, release), and per delivery "sending" before the call and the outcome after it;
+    # no query per message or user
+    with django_assert_max_num_queries(5 + 2 * 60):
         counts = deliveries_send(now=NOW)
     # then
     assert counts[DeliveryStatus.SENT] == 60
@@ -250,14 +254,14 @@ def test_delivery_task_query_count_is_bounded(recording_sms, django_assert_max_n
 
 @pytest.mark.django_db
 def test_failed_delivery_is_listed_in_the_admin_and_retried_from_there(client, failing_sms):
-    # given a given-up SMS
+    # given an SMS that failed for good
     notifications_send([row(officer())])
     Delivery.objects.filter(channel=Channel.SMS).update(
-        status=DeliveryStatus.GAVE_UP, attempts=5, last_error="SmsError: gateway down"
+        status=DeliveryStatus.FAILED, attempts=5, last_error="SmsError: gateway down"
     )
     client.force_login(admin_user())
     # when the admin filters deliveries by status
-    page = client.get(reverse("admin:baobao_delivery_changelist"), {"status__exact": "gave_up"})
+    page = client.get(reverse("admin:baobao_delivery_changelist"), {"status__exact": "failed"})
     # then it is listed with its error
     assert page.status_code == 200
     assert b"gateway down" in page.content and b"13900000001" in page.content

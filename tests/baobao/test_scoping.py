@@ -1,23 +1,29 @@
 """One scope mechanism for every model: office subtree, a cadre's holdings, the aide's cadre."""
 
 import pytest
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
 from baobao.models import Division, Level
-from baobao.scoping import require_division_in_scope, require_register_writer
+from baobao.scoping import SCOPED_QUERYSETS, require_division_in_scope, require_register_writer
 from cadres.models import Adjustment, Assignment, Cadre
 from cadres.selectors import access_cadre
 from entities.models import Entity, Zone
 from entities.selectors import access_entity
+from inspections.models import Issue, Visit
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
     CadreFactory,
     EntityFactory,
+    IssueFactory,
+    VisitFactory,
     ZoneFactory,
     admin_user,
     aide_user,
+    cadre_login,
     cadre_user,
     city,
     county,
@@ -124,8 +130,6 @@ def test_zones_follow_the_division_scope(two_counties):
 
 
 def test_admin_sees_everything_and_anonymous_nothing(two_counties):
-    from django.contrib.auth.models import AnonymousUser
-
     assert Entity.objects.for_user(admin_user()).count() == 2
     assert Entity.objects.for_user(AnonymousUser()).count() == 0
     assert Cadre.objects.for_user(AnonymousUser()).count() == 0
@@ -159,3 +163,51 @@ def test_write_checks(two_counties):
     with pytest.raises(PermissionDenied):
         require_register_writer(office_user(province()))
     require_division_in_scope(admin_user(), wanshan)
+
+
+def _rows_of(holding) -> dict:
+    """One row of each scoped model that belongs to ``holding`` (its business, cadre, zone...)."""
+    zone = ZoneFactory(division=holding.entity.division.parent)
+    zone.assignments.create(cadre=holding.cadre, start_date=holding.start_date)
+    visit = VisitFactory(assignment=holding)
+    return {
+        Entity: holding.entity,
+        Zone: zone,
+        Cadre: holding.cadre,
+        Assignment: holding,
+        Adjustment: Adjustment.objects.create(
+            kind="assign",
+            entity=holding.entity,
+            to_cadre=holding.cadre,
+            reason="r",
+            effective_date=holding.start_date,
+        ),
+        Visit: visit,
+        Issue: IssueFactory(visit=visit),
+    }
+
+
+def test_every_scoped_model_is_in_the_sweep():
+    # given every model whose queryset is scoped by the one mechanism
+    scoped = {m for m in apps.get_models() if type(m._default_manager.all()) in SCOPED_QUERYSETS}
+    # then the sweep below covers each of them (a new scoped model must be added to _rows_of)
+    assert scoped == {Entity, Zone, Cadre, Assignment, Adjustment, Visit, Issue}
+
+
+def test_every_scoped_model_follows_the_one_rule(two_counties):
+    # given one row of every scoped model in each county, held by that county's cadre
+    bijiang, _wanshan, here, there = two_counties
+    mine, theirs = _rows_of(here), _rows_of(there)
+    admin, office, holder = admin_user(), office_user(bijiang), cadre_login(here.cadre)
+    aide = aide_user(CadreAideFactory(cadre=here.cadre))
+    nobody = admin_user(is_active=False)  # an admin whose login was switched off
+    for model, row in mine.items():
+        rows = model.objects.filter(pk__in=[row.pk, theirs[model].pk])
+        # then the admin sees both, the office and the holder (and their aide) only their own,
+        # a switched-off login and an anonymous visitor nothing
+        assert set(rows.for_user(admin)) == {row, theirs[model]}, model
+        assert list(rows.for_user(office)) == [row], model
+        assert list(rows.for_user(holder)) == [row], model
+        assert list(rows.for_user(aide)) == [row], model
+        assert not rows.for_user(nobody).exists(), model
+        assert not rows.for_user(AnonymousUser()).exists(), model

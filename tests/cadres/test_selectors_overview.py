@@ -34,6 +34,8 @@ from tests.factories import (
     city,
     county,
     office_user,
+    second_township,
+    second_village,
     township,
     village,
     wanshan_village,
@@ -42,14 +44,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
-
-
-def second_township():
-    return township(code="520602002000", name="川硐街道")
-
-
-def second_village():
-    return village(code="520602002001", name="川硐社区", township_division=second_township())
 
 
 def hold(cadre, n, grade=Grade.D, division=None):

@@ -59,6 +59,7 @@ from tests.factories import (
     wanshan_township,
     wanshan_village,
 )
+from tests.helpers import current, ledger, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -70,14 +71,6 @@ GRADE_LEVEL = {
     Grade.C: Level.TOWNSHIP,
     Grade.D: Level.VILLAGE,
 }
-
-
-@contextmanager
-def refused(code):
-    """Expect a ValidationError carrying ``code``."""
-    with pytest.raises(ValidationError) as exc_info:
-        yield exc_info
-    assert exc_info.value.code == code, exc_info.value
 
 
 @contextmanager
@@ -94,19 +87,6 @@ def nothing_written():
     before = snapshot()
     yield
     assert snapshot() == before
-
-
-def current(entity) -> Assignment | None:
-    return Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
-
-
-def ledger(entity) -> list[tuple]:
-    """The entity's adjustment rows in the order they were written: (kind, from, to)."""
-    return list(
-        Adjustment.objects.filter(entity=entity)
-        .order_by("pk")
-        .values_list("kind", "from_cadre_id", "to_cadre_id")
-    )
 
 
 @pytest.fixture

@@ -30,17 +30,10 @@ from tests.factories import (
     wanshan_township,
     wanshan_village,
 )
+from tests.helpers import current, ledger
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def clerk(client):
-    """The county office (碧江区), logged in."""
-    user = office_user(county())
-    client.force_login(user)
-    return user
 
 
 def assign_url(entity) -> str:
@@ -53,19 +46,6 @@ def bulk_url(cadre) -> str:
 
 def zone_assign_url(zone) -> str:
     return f"{reverse('holdings:zone-assign')}?zone={zone.pk}"
-
-
-def current(entity) -> Assignment | None:
-    return Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
-
-
-def ledger(entity) -> list[tuple]:
-    """The entity's adjustment rows in order: (kind, from cadre id, to cadre id)."""
-    return list(
-        Adjustment.objects.filter(entity=entity)
-        .order_by("pk")
-        .values_list("kind", "from_cadre_id", "to_cadre_id")
-    )
 
 
 def offered(response, field="cadre") -> set[int]:

@@ -29,6 +29,8 @@ from tests.factories import (
     county,
     office_user,
     province,
+    second_township,
+    second_village,
     township,
     village,
     wanshan,
@@ -39,14 +41,6 @@ pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 PAGES = ["overview:coverage", "overview:balance", "overview:adjustments"]
-
-
-def second_township():
-    return township(code="520602002000", name="川硐街道")
-
-
-def second_village():
-    return village(code="520602002001", name="川硐社区", township_division=second_township())
 
 
 def queries(client, url) -> int:

@@ -3,7 +3,6 @@
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -42,17 +41,10 @@ from tests.factories import (
     wanshan,
     wanshan_village,
 )
+from tests.helpers import current, ledger, success_messages
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
-
-
-@pytest.fixture
-def clerk(client):
-    """The county office (碧江区), logged in."""
-    user = office_user(county())
-    client.force_login(user)
-    return user
 
 
 def url(name, *args):
@@ -62,22 +54,6 @@ def url(name, *args):
 def rows(response) -> list[str]:
     """The names of the cadres the list page shows, in order."""
     return [row.record.name for row in response.context["table"].paginated_rows]
-
-
-def success_messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def current(entity) -> Assignment | None:
-    return Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
-
-
-def ledger(entity) -> list[tuple]:
-    return list(
-        Adjustment.objects.filter(entity=entity)
-        .order_by("pk")
-        .values_list("kind", "from_cadre_id", "to_cadre_id")
-    )
 
 
 # --- who may see and do what ---------------------------------------------------------------

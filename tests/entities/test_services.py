@@ -1,7 +1,6 @@
 """The write services for food businesses and zones: grade history, status, zone membership."""
 
 import datetime
-from contextlib import contextmanager
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import override
 
 from baobao.models import Level
-from cadres.models import Adjustment, AdjustmentKind, Assignment
+from cadres.models import Adjustment, AdjustmentKind
 from cadres.services import assignment_create, cadre_leave, zone_assign
 from entities.models import BusinessType, Entity, EntityStatus, Grade, GradeChange, Zone
 from entities.services import (
@@ -36,31 +35,11 @@ from tests.factories import (
     wanshan,
     wanshan_village,
 )
+from tests.helpers import current, ledger, refused
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate
-
-
-@contextmanager
-def refused(code):
-    """Expect a ValidationError carrying ``code``."""
-    with pytest.raises(ValidationError) as exc_info:
-        yield exc_info
-    assert exc_info.value.code == code, exc_info.value
-
-
-def current(entity) -> Assignment | None:
-    return Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
-
-
-def ledger(entity) -> list[tuple]:
-    """The entity's adjustment rows in the order they were written: (kind, from, to)."""
-    return list(
-        Adjustment.objects.filter(entity=entity)
-        .order_by("pk")
-        .values_list("kind", "from_cadre_id", "to_cadre_id")
-    )
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ speed, and every action's effect on the registers and the adjustment ledger."""
 import datetime
 
 import pytest
-from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
@@ -37,6 +36,7 @@ from tests.factories import (
     wanshan,
     wanshan_village,
 )
+from tests.helpers import success_messages
 
 pytestmark = pytest.mark.django_db
 
@@ -44,21 +44,9 @@ TODAY = timezone.localdate()
 YESTERDAY = TODAY - datetime.timedelta(days=1)
 
 
-@pytest.fixture
-def clerk(client):
-    """The county office clerk of 碧江区, logged in."""
-    user = office_user(county())
-    client.force_login(user)
-    return user
-
-
 def listed(response) -> list[str]:
     """The names in the table on the page, in the order shown."""
     return [row.record.name for row in response.context["table"].paginated_rows]
-
-
-def success_messages(response) -> list[str]:
-    return [str(m) for m in get_messages(response.wsgi_request)]
 
 
 def zone_hold(zone, cadre) -> ZoneAssignment:

@@ -10,16 +10,9 @@ from django.urls import reverse
 from entities.models import Grade
 from entities.views.common import PER_PAGE
 from tests.entities.test_views import listed
-from tests.factories import EntityFactory, county, office_user
+from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def clerk(client):
-    user = office_user(county())
-    client.force_login(user)
-    return user
 
 
 def link(response, rel: str) -> str | None:

@@ -1,7 +1,6 @@
 """The write services for visits, remarks and issues, and every refusal they make."""
 
 import datetime
-import io
 import uuid
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,7 +10,6 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import Http404
-from PIL import Image
 
 from cadres.models import Assignment
 from entities.models import BusinessType, Entity
@@ -48,6 +46,7 @@ from tests.factories import (
     province,
     wanshan,
 )
+from tests.helpers import jpeg
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime.datetime(2026, 5, 20, 10, 0, tzinfo=TZ)  # in 2026 Q2
@@ -63,12 +62,6 @@ def frozen_time():
 def holding(db):
     # A village cadre holding a small restaurant since 2026-04-20.
     return AssignmentFactory()
-
-
-def jpeg(size=(80, 60)):
-    buf = io.BytesIO()
-    Image.new("RGB", size, "green").save(buf, "JPEG")
-    return SimpleUploadedFile("IMG_0001.jpg", buf.getvalue(), content_type="image/jpeg")
 
 
 def record(user, entity, **kwargs):
@@ -328,7 +321,7 @@ def test_a_check_without_a_valid_result_is_refused(holding):
 
 def test_photos_are_stored_processed(holding, settings):
     visit, _ = record(
-        cadre_login(holding.cadre), holding.entity, photos=[jpeg((3200, 1600)), jpeg()]
+        cadre_login(holding.cadre), holding.entity, photos=[jpeg(size=(3200, 1600)), jpeg()]
     )
     photos = list(visit.photos.order_by("id"))
     assert [(p.width, p.height) for p in photos] == [(1600, 800), (80, 60)]

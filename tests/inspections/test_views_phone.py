@@ -2,7 +2,6 @@
 refusal, the aide logging for their cadre, the JSON answers visit.js relies on, and resends."""
 
 import datetime
-import io
 import json
 import uuid
 from zoneinfo import ZoneInfo
@@ -14,7 +13,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
-from PIL import Image
 
 from baobao.models import Level
 from inspections.checklists import checklist_for
@@ -35,6 +33,7 @@ from tests.factories import (
     province,
     wanshan_village,
 )
+from tests.helpers import jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -67,12 +66,6 @@ def captured(client, url) -> list[dict]:
 
 def form_url(entity) -> str:
     return f"{reverse('inspections:visit-new')}?entity={entity.pk}"
-
-
-def jpeg(name="IMG_0001.jpg", size=(80, 60)):
-    buffer = io.BytesIO()
-    Image.new("RGB", size, "green").save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
 def visit_data(entity, *, key=None, results=None, **extra) -> dict:

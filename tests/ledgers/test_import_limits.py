@@ -14,7 +14,7 @@ from django.conf import settings as django_settings
 from django.utils import translation
 
 from ledgers.imports import read_rows
-from ledgers.imports.sheet import SheetError
+from ledgers.imports.guard import SheetError
 from tests.ledgers import xlsx_files
 
 ROOT = Path(django_settings.BASE_DIR)

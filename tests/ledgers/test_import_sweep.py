@@ -12,8 +12,12 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
+from baobao import outbox
 from baobao.celery import app as celery_app
+from baobao.models import Outbox
+from baobao.outbox import outbox_flush
 from ledgers.imports import import_batch_apply_start, import_jobs_sweep
+from ledgers.imports.enqueue import IMPORT_TASK
 from ledgers.models import ImportBatch, ImportStatus
 from tests.conftest import _drop_connections
 from tests.factories import county, office_user, valid_uscc, village
@@ -36,11 +40,15 @@ def _batch(user, status, *, queued_ago=None, lease_in=None, **kwargs) -> ImportB
 
 @pytest.fixture
 def sent(monkeypatch):
-    """The batch ids handed to the broker (the task is not run)."""
-    from ledgers.tasks import import_run
-
+    """The batch ids the outbox hands to the broker (the task is not run)."""
     ids = []
-    monkeypatch.setattr(import_run, "apply_async", lambda args, **kw: ids.append(args[0]))
+
+    def send(task, args, kwargs):
+        assert task == IMPORT_TASK
+        ids.append(args[0])
+
+    monkeypatch.setattr(outbox, "_send", send)
+    monkeypatch.setitem(celery_app.conf, "task_always_eager", False)
     return ids
 
 
@@ -149,15 +157,13 @@ def broker_down():
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_upload_while_the_broker_is_down_waits_for_the_sweeper(
+def test_an_upload_while_the_broker_is_down_waits_in_the_outbox(
     client, broker_down, caplog, monkeypatch
 ):
-    # given a clerk, and a broker nobody answers on; the jobs' log is captured directly (an
+    # given a clerk, and a broker nobody answers on; the outbox's log is captured directly (an
     # earlier test's logging configuration may stop it reaching the root logger)
-    from ledgers.imports import jobs
-
-    monkeypatch.setattr(jobs.logger, "handlers", [*jobs.logger.handlers, caplog.handler])
-    monkeypatch.setattr(jobs.logger, "level", logging.WARNING)
+    monkeypatch.setattr(outbox.logger, "handlers", [*outbox.logger.handlers, caplog.handler])
+    monkeypatch.setattr(outbox.logger, "level", logging.WARNING)
     user = office_user(county())
     village()
     client.force_login(user)
@@ -173,18 +179,26 @@ def test_an_upload_while_the_broker_is_down_waits_for_the_sweeper(
     assert response["Location"] == reverse("ledgers:import-batch", args=[batch.pk])
     assert seconds < 10
     assert batch.status == ImportStatus.PENDING and batch.queued_at == NOW
-    assert any("not enqueued" in r.getMessage() for r in caplog.records)
-    # and the sweeper, while the broker is still down, neither raises nor ends the batch
+    assert any("left in the outbox" in r.getMessage() for r in caplog.records)
+    # and the job waits in the outbox, unsent, for this batch only
+    assert list(Outbox.objects.filter(sent_at__isnull=True).values_list("task", "args")) == [
+        (IMPORT_TASK, [batch.pk])
+    ]
+    # and the imports sweeper, while the broker is still down, neither raises, nor ends the
+    # batch, nor adds a second outbox row (the outbox's own sweeper sends the first)
     later = NOW + datetime.timedelta(minutes=2)
-    assert import_jobs_sweep(now=later)["requeued"] == 1
+    assert import_jobs_sweep(now=later) == {"requeued": 0, "failed": 0, "reopened": 0}
     batch.refresh_from_db()
-    assert batch.status == ImportStatus.PENDING and batch.queued_at == later
-    # when the broker is back (tasks run here, as a worker would) and the sweeper runs again
-    celery_app.conf.task_always_eager = True
-    with time_machine.travel(later + datetime.timedelta(minutes=2), tick=False):
-        result = import_jobs_sweep(now=later + datetime.timedelta(minutes=2))
+    assert batch.status == ImportStatus.PENDING
+    assert Outbox.objects.count() == 1
+    # when the broker is back (the task runs here, as a worker would) and the outbox is flushed
+    from ledgers.tasks import import_run
+
+    monkeypatch.setattr(outbox, "_send", lambda task, args, kwargs: import_run.run(*args))
+    with time_machine.travel(later, tick=False):
+        flushed = outbox_flush(now=later)
     # then the check ran: the batch is checked with its one row to create
     batch.refresh_from_db()
-    assert result["requeued"] == 1
+    assert flushed["sent"] == 1
     assert batch.status == ImportStatus.CHECKED
     assert batch.counts == {"create": 1, "change": 0, "unchanged": 0, "refused": 0}

@@ -24,9 +24,12 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def worker_runs(monkeypatch):
     """Enqueued import jobs run here at once, as the worker would run them."""
+    from baobao import outbox
+    from baobao.celery import app
     from ledgers.tasks import import_run
 
-    monkeypatch.setattr(import_run, "apply_async", lambda args, **kw: import_run.run(args[0]))
+    monkeypatch.setitem(app.conf, "task_always_eager", False)
+    monkeypatch.setattr(outbox, "_send", lambda task, args, kwargs: import_run.run(*args))
 
 
 def _post_file(client, content: bytes, name="mine.xlsx"):

@@ -5,6 +5,7 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 
 from baobao import clock
+from baobao.deadman import heartbeat_record, reminder_heartbeat
 from baobao.models import NotificationKind
 from inspections.reminders import JOBS, reminders_run
 
@@ -12,7 +13,9 @@ from inspections.reminders import JOBS, reminders_run
 class Command(BaseCommand):
     help = (
         "Send the reminders and warnings due today (or on --today): each job decides from the "
-        "reminder policy whether it is a sending day. Messages already sent are never sent again."
+        "reminder policy whether it is a sending day. Messages already sent are never sent again. "
+        "E-mail and SMS go out through the worker; with the broker down the command still "
+        "completes and the outbox sends them when it is back."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +38,8 @@ class Command(BaseCommand):
         sink = self._print if dry_run else None
         for name in kind or list(JOBS):
             result = reminders_run(kind=name, today=day, sink=sink)
+            if not dry_run:
+                heartbeat_record(name=reminder_heartbeat(name), now=clock.read())
             label = NotificationKind(name).label
             if result.period is None:
                 self.stdout.write(f"{name} ({label}): not a sending day")

@@ -202,6 +202,70 @@ def _stop(server: subprocess.Popen) -> None:
             server.wait()
 
 
+def gunicorn(*, port: int, workers: str, env: dict, log: Path) -> subprocess.Popen:
+    """One web node: gunicorn with ``workers`` sync workers on a loopback port."""
+    return subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "baobao.wsgi",
+            "-w",
+            workers,
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--timeout",
+            "120",
+            "--error-logfile",
+            str(log),
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+
+
+def run_locust(
+    *,
+    host: str,
+    users: int,
+    run_time: str,
+    prefix: Path,
+    users_file: Path,
+    cadres: int,
+    clerks: int,
+) -> subprocess.CompletedProcess:
+    """locust headless against ``host``: bounded in users and time; statistics in prefix_*.csv."""
+    return subprocess.run(
+        [
+            str(BIN / "locust"),
+            "-f",
+            str(HERE / "locustfile.py"),
+            "--headless",
+            "-u",
+            str(users),
+            "-r",
+            "20",
+            "--run-time",
+            run_time,
+            "--stop-timeout",
+            "10",
+            "--host",
+            host,
+            "--csv",
+            str(prefix),
+            "--only-summary",
+            "--loglevel",
+            "WARNING",
+        ],
+        cwd=ROOT,
+        env={
+            **os.environ,
+            "LOAD_USERS_FILE": str(users_file),
+            "LOAD_CADRE_COUNT": str(cadres),
+            "LOAD_CLERK_COUNT": str(clerks),
+        },
+        timeout=_seconds(run_time) + 120,
+    )
+
+
 def _read_stats(prefix: Path) -> list[dict]:
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -266,55 +330,18 @@ def main() -> int:
         _manage("collectstatic", "--noinput", "-v", "0", env=env)
         users = _prepare_users(env, cadres, clerks)
         (tmp / "users.json").write_text(json.dumps(users), encoding="utf-8")
-        server = subprocess.Popen(
-            [
-                str(BIN / "gunicorn"),
-                "baobao.wsgi",
-                "-w",
-                workers,
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--timeout",
-                "120",
-                "--error-logfile",
-                str(tmp / "gunicorn.log"),
-            ],
-            cwd=ROOT,
-            env=env,
-        )
+        server = gunicorn(port=port, workers=workers, env=env, log=tmp / "gunicorn.log")
         _wait_ready(f"{host}/accounts/login/", server)
         print(f"gunicorn ({workers} workers) on {host}; locust: {users_total} users for {run_time}")
         prefix = tmp / "locust"
-        locust = subprocess.run(
-            [
-                str(BIN / "locust"),
-                "-f",
-                str(HERE / "locustfile.py"),
-                "--headless",
-                "-u",
-                str(users_total),
-                "-r",
-                "20",
-                "--run-time",
-                run_time,
-                "--stop-timeout",
-                "10",
-                "--host",
-                host,
-                "--csv",
-                str(prefix),
-                "--only-summary",
-                "--loglevel",
-                "WARNING",
-            ],
-            cwd=ROOT,
-            env={
-                **os.environ,
-                "LOAD_USERS_FILE": str(tmp / "users.json"),
-                "LOAD_CADRE_COUNT": str(cadres),
-                "LOAD_CLERK_COUNT": str(clerks),
-            },
-            timeout=_seconds(run_time) + 120,
+        locust = run_locust(
+            host=host,
+            users=users_total,
+            run_time=run_time,
+            prefix=prefix,
+            users_file=tmp / "users.json",
+            cadres=cadres,
+            clerks=clerks,
         )
         _stop(server)
         rows = _read_stats(prefix)

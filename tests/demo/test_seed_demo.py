@@ -8,10 +8,6 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import Client
 
-from baobao.demo import names
-from baobao.demo.city import CityBuilder, SeedContext
-from baobao.demo.shape import TONGREN
-from baobao.management.commands.seed_demo import Command
 from baobao.models import Division, Level, Role, User
 from cadres.models import (
     Adjustment,
@@ -23,6 +19,11 @@ from cadres.models import (
     CadreStatus,
     ZoneAssignment,
 )
+from demo import names
+from demo.city import CityBuilder
+from demo.management.commands.seed_demo import Command
+from demo.rows import SeedContext
+from demo.shape import TONGREN
 from entities.models import GRADE_LEVEL, Entity, EntityStatus, GradeChange, Zone
 from tests import factories
 

@@ -4,29 +4,8 @@ The rows keep every invariant the services keep (level rule, one open holding pe
 adjustment for every holding, a first grading for every entity) without calling them per row.
 """
 
-import datetime
-import random
 from collections import defaultdict
-from dataclasses import dataclass, field
 
-from baobao.demo import history, holdings, names
-from baobao.demo.copy import new, write_objects
-from baobao.demo.holdings import Span
-from baobao.demo.shape import (
-    BUSINESS_MIX,
-    CADRE_FIGURE,
-    CADRE_MIX,
-    CROWDED_VILLAGES_SHARE,
-    TONGREN,
-    VILLAGES_WITHOUT_CADRE_SHARE,
-    CitySpec,
-    CountySpec,
-    D,
-    apportion,
-    day,
-    entity_counts,
-    scaled,
-)
 from baobao.models import Division, Level
 from cadres.models import (
     Adjustment,
@@ -37,55 +16,28 @@ from cadres.models import (
     CadreStatus,
     ZoneAssignment,
 )
+from demo import history, holdings, names
+from demo.copy import new, write_objects
+from demo.rows import CityRows
+from demo.shape import (
+    BUSINESS_MIX,
+    CADRE_FIGURE,
+    CADRE_MIX,
+    CROWDED_VILLAGES_SHARE,
+    TONGREN,
+    VILLAGES_WITHOUT_CADRE_SHARE,
+    CountySpec,
+    D,
+    apportion,
+    day,
+    entity_counts,
+    scaled,
+)
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
 
 
-@dataclass
-class SeedContext:
-    """What all cities of one seed share: the random stream and the unique-code generators."""
-
-    rng: random.Random
-    phones: names.Phones
-    codes: names.Codes
-    existing_divisions: dict[str, Division]
-    place_roots: set[str] = field(default_factory=set)
-
-
-class CityBuilder:
-    """Builds one city's rows in memory (``build``), then inserts them (``write``).
-
-    Entities are addressed by their index in ``entities``; ``spans[i]`` lists entity i's holdings
-    in time order, the last one open unless the entity is unheld or closed.
-    """
-
-    def __init__(self, ctx: SeedContext, spec: CitySpec, scale: float, province: Division):
-        self.ctx = ctx
-        self.rng = ctx.rng
-        self.spec = spec
-        self.scale = scale
-        self.province = province
-        self.city: Division = province  # set by build_divisions()
-        self.new_divisions: dict[int, list[Division]] = defaultdict(list)
-        self.counties: list[Division] = []
-        self.townships: list[Division] = []
-        self.villages: list[Division] = []
-        self.village_weight: list[float] = []
-        self.children: dict[str, list[Division]] = defaultdict(list)
-        self.kind_of: dict[str, str] = {}  # township path → 街道/镇/乡, village path → 社区/村
-        self.entities: list[Entity] = []
-        self.first_grade: list[tuple[str, datetime.date]] = []  # each entity's first grading
-        self.regrades: list[GradeChange] = []
-        self.cadres: list[Cadre] = []
-        self.cadres_at: dict[str, list[Cadre]] = defaultdict(list)
-        self.aides: list[CadreAide] = []
-        self.without_cadre: set[int] = set()  # village indexes
-        self.zones: list[Zone] = []
-        self.zone_assignments: list[ZoneAssignment] = []
-        self.spans: list[list[Span]] = []
-        self.events: list[Adjustment] = []  # ledger rows that open no holding
-        self.touched: set[int] = set()  # entity indexes a history event already changed
-        self.demo_cadre: Cadre | None = None
-        self.left: list[Cadre] = []
+class CityBuilder(CityRows):
+    """Builds one city's rows in memory (``build``), then inserts them (``write``)."""
 
     def build(self) -> "CityBuilder":
         self.build_divisions()
@@ -94,14 +46,6 @@ class CityBuilder:
         holdings.build(self)
         history.build(self)
         return self
-
-    @property
-    def demo_county(self) -> Division:
-        return self.counties[0]
-
-    @property
-    def demo_township(self) -> Division:
-        return self.children[self.demo_county.path][0]
 
     # divisions ---------------------------------------------------------------------------
 

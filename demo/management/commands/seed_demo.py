@@ -5,13 +5,13 @@ import unicodedata
 
 from django.core.management.base import BaseCommand, CommandError
 
-from baobao.demo.seed import (
+from baobao.models import Level
+from demo.seed import (
     DEFAULT_PASSWORD,
     DEFAULT_SEED,
     demo_logins,
     seed_demo,
 )
-from baobao.models import Level
 
 LEVEL_LABELS = {
     Level.CITY: "市级",

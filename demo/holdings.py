@@ -1,15 +1,13 @@
 """Who holds what at the start of 2026: zones (分片包保), then the level rule (层级对应包保), with
 Tongren's escalations (提级包保) of B entities to city cadres."""
 
-import datetime
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from baobao.demo import names
-from baobao.demo.copy import new
-from baobao.demo.shape import (
-    ASSIGN_REASON,
+from baobao.models import Division, Level
+from cadres.models import AdjustmentKind, Cadre, ZoneAssignment
+from demo import names
+from demo.rows import CityRows, Span
+from demo.shape import (
     CITY_ESCALATION,
     COUNTY_ESCALATION,
     DEMO_CADRE_HOLDINGS,
@@ -23,59 +21,16 @@ from baobao.demo.shape import (
     day,
     scaled,
 )
-from baobao.models import Division, Level
-from cadres.models import Adjustment, AdjustmentKind, Assignment, Cadre, ZoneAssignment
-from entities.models import GRADE_LEVEL, Entity, Grade, Zone, ZoneKind
-
-if TYPE_CHECKING:
-    from baobao.demo.city import CityBuilder
+from entities.models import GRADE_LEVEL, Grade, Zone, ZoneKind
 
 
-@dataclass
-class Span:
-    """One holding of an entity: its Assignment row and the Adjustment row that opened it."""
-
-    cadre: Cadre
-    start: datetime.date
-    kind: str = AdjustmentKind.ASSIGN
-    reason: str = ASSIGN_REASON
-    escalated: bool = False
-    via_zone: ZoneAssignment | None = None
-    from_cadre: Cadre | None = None
-    end: datetime.date | None = None
-
-    def assignment(self, entity: Entity) -> Assignment:
-        return new(
-            Assignment,
-            entity=entity,
-            cadre=self.cadre,
-            start_date=self.start,
-            end_date=self.end,
-            via_zone=self.via_zone,
-            escalated=self.escalated,
-            escalation_reason=self.reason if self.escalated else "",
-        )
-
-    def adjustment(self, entity: Entity) -> Adjustment:
-        return new(
-            Adjustment,
-            kind=self.kind,
-            entity=entity,
-            from_cadre=self.from_cadre,
-            to_cadre=self.cadre,
-            zone=self.via_zone.zone if self.via_zone else None,
-            reason=self.reason,
-            effective_date=self.start,
-        )
-
-
-def hold(city: "CityBuilder", i: int, cadre: Cadre, **fields) -> None:
+def hold(city: CityRows, i: int, cadre: Cadre, **fields) -> None:
     """Entity ``i`` is held by ``cadre`` from a day around the turn of the year."""
     fields.setdefault("start", day(city.rng, D(2025, 12, 1), D(2026, 1, 16)))
     city.spans[i] = [Span(cadre=cadre, **fields)]
 
 
-def spread(city: "CityBuilder", indexes: list[int], cadres: list[Cadre], **fields) -> None:
+def spread(city: CityRows, indexes: list[int], cadres: list[Cadre], **fields) -> None:
     """Share the entities out evenly over ``cadres``; the odd ones go to random cadres."""
     order = list(cadres)
     city.rng.shuffle(order)
@@ -83,7 +38,7 @@ def spread(city: "CityBuilder", indexes: list[int], cadres: list[Cadre], **field
         hold(city, i, order[k % len(order)], **fields)
 
 
-def build(city: "CityBuilder") -> None:
+def build(city: CityRows) -> None:
     _zones(city)
     at: dict[tuple[str, str], list[int]] = defaultdict(list)  # (grade, holder's division path)
     for i, e in enumerate(city.entities):
@@ -131,7 +86,7 @@ def build(city: "CityBuilder") -> None:
     _top_up_demo_cadre(city)
 
 
-def _escalated_to_city(city: "CityBuilder", at: dict) -> list[int]:
+def _escalated_to_city(city: CityRows, at: dict) -> list[int]:
     """Tongren raised 7 B entities of districts without A entities to city cadres."""
 
     def county_of(i: int) -> Division:
@@ -146,7 +101,7 @@ def _escalated_to_city(city: "CityBuilder", at: dict) -> list[int]:
     return sorted(city.rng.sample(pool, min(wanted, len(pool))))
 
 
-def _top_up_demo_cadre(city: "CityBuilder") -> None:
+def _top_up_demo_cadre(city: CityRows) -> None:
     """Small seeds give the demo district few B entities: escalate C, then D, to its cadre."""
     demo = city.demo_cadre
     held = sum(1 for spans in city.spans if spans and spans[-1].cadre is demo)
@@ -166,7 +121,7 @@ def _top_up_demo_cadre(city: "CityBuilder") -> None:
                 held += 1
 
 
-def _zones(city: "CityBuilder") -> None:
+def _zones(city: CityRows) -> None:
     """A few clusters held whole by a township cadre; the first is in the demo township."""
     rng = city.rng
     others = [t for t in city.townships if t is not city.demo_township]

@@ -6,11 +6,12 @@ Each event touches an entity at most once and writes the rows its service would 
 
 import datetime
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
-from baobao.demo.copy import new
-from baobao.demo.holdings import Span
-from baobao.demo.shape import (
+from baobao.models import Level
+from cadres.models import Adjustment, AdjustmentKind, Cadre, CadreStatus
+from demo.copy import new
+from demo.rows import CityRows, Span
+from demo.shape import (
     CLOSE_REASONS,
     CLOSED,
     GAP_SHARE,
@@ -25,22 +26,17 @@ from baobao.demo.shape import (
     day,
     scaled,
 )
-from baobao.models import Level
-from cadres.models import Adjustment, AdjustmentKind, Cadre, CadreStatus
 from entities.models import EntityStatus, Grade, GradeChange
 
-if TYPE_CHECKING:
-    from baobao.demo.city import CityBuilder
 
-
-def build(city: "CityBuilder") -> None:
+def build(city: CityRows) -> None:
     _gaps(city)
     _cadres_leave(city)
     _regrades(city)
     _closures_and_suspensions(city)
 
 
-def _plain(city: "CityBuilder", i: int) -> Span | None:
+def _plain(city: CityRows, i: int) -> Span | None:
     """Entity i's holding if an event may still change it: its only one, direct, not escalated."""
     spans = city.spans[i]
     if i in city.touched or len(spans) != 1:
@@ -51,13 +47,13 @@ def _plain(city: "CityBuilder", i: int) -> Span | None:
     return span
 
 
-def _small(city: "CityBuilder") -> list[int]:
+def _small(city: CityRows) -> list[int]:
     return [
         i for i, e in enumerate(city.entities) if e.grade in (Grade.C, Grade.D) and _plain(city, i)
     ]
 
 
-def _move(city: "CityBuilder", i: int, to: Cadre, on: datetime.date, reason: str) -> None:
+def _move(city: CityRows, i: int, to: Cadre, on: datetime.date, reason: str) -> None:
     old = city.spans[i][-1]
     old.end = on
     city.spans[i].append(
@@ -65,7 +61,7 @@ def _move(city: "CityBuilder", i: int, to: Cadre, on: datetime.date, reason: str
     )
 
 
-def _gaps(city: "CityBuilder") -> None:
+def _gaps(city: CityRows) -> None:
     """Businesses registered in October and not yet assigned: the gaps the office must see."""
     rng = city.rng
     candidates = _small(city)
@@ -76,7 +72,7 @@ def _gaps(city: "CityBuilder") -> None:
         city.first_grade[i] = (city.entities[i].grade, day(rng, D(2026, 10, 9), D(2026, 10, 30)))
 
 
-def _cadres_leave(city: "CityBuilder") -> None:
+def _cadres_leave(city: CityRows) -> None:
     """Cadres who left; every other one's holdings passed to a colleague, the rest still wait."""
     rng = city.rng
     held_by = defaultdict(list)
@@ -116,7 +112,7 @@ def _cadres_leave(city: "CityBuilder") -> None:
                 _move(city, i, successor, cadre.left_on, cadre.left_reason)
 
 
-def _regrades(city: "CityBuilder") -> None:
+def _regrades(city: CityRows) -> None:
     """Businesses regraded this year, then passed within a week to a cadre of the new level."""
     rng = city.rng
     count = scaled(REGRADES, city.scale, 1)
@@ -166,7 +162,7 @@ def _regrades(city: "CityBuilder") -> None:
         )
 
 
-def _closures_and_suspensions(city: "CityBuilder") -> None:
+def _closures_and_suspensions(city: CityRows) -> None:
     """Closing ends the holding (no current holder); suspending keeps it."""
     rng = city.rng
     closed, suspended = scaled(CLOSED, city.scale, 1), scaled(SUSPENDED, city.scale, 1)

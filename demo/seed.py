@@ -8,15 +8,16 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from baobao.demo import copy
-from baobao.demo.city import CityBuilder, SeedContext
-from baobao.demo.names import Codes, Phones, person
-from baobao.demo.reminders import seed_reminders
-from baobao.demo.shape import TONGREN, synthetic_city
-from baobao.demo.visits import seed_visits
 from baobao.models import Division, Level, Role, User
 from baobao.services import site_text
 from cadres.models import Adjustment, AideKind, Assignment, Cadre, CadreAide, ZoneAssignment
+from demo import copy
+from demo.city import CityBuilder
+from demo.names import Codes, Phones, person
+from demo.reminders import seed_reminders
+from demo.rows import SeedContext
+from demo.shape import TONGREN, synthetic_city
+from demo.visits import seed_visits
 from entities.models import Entity, GradeChange, Zone
 from inspections.models import Issue, IssueEvent, Visit, VisitCheck
 

@@ -15,7 +15,6 @@ import datetime
 import random
 import uuid
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.contrib.auth.hashers import make_password
@@ -23,8 +22,9 @@ from django.db import models
 from django.utils import timezone
 
 from baobao import clock
-from baobao.demo.copy import new, write_objects
 from baobao.models import Role, User
+from demo.copy import new, write_objects
+from demo.rows import CityRows
 from entities.models import EntityStatus
 from inspections.models import (
     DEFAULT_DEADLINE_DAYS,
@@ -41,9 +41,6 @@ from inspections.models import (
     VisitCheck,
 )
 from inspections.quarters import Quarter
-
-if TYPE_CHECKING:
-    from baobao.demo.city import CityBuilder
 
 PAST_QUARTERS = 4
 PAST_COVERAGE = 0.95  # 江西 reports close to 100%; a few businesses are always missed
@@ -152,7 +149,7 @@ class _Checklists:
         return self.cache[key]
 
 
-def _logins(city: "CityBuilder") -> tuple[dict, User | None]:
+def _logins(city: CityRows) -> tuple[dict, User | None]:
     """A login for every cadre (inactive, no password, for those without one) and the demo
     cadre's 协保员 login: a visit records who logged it."""
     users = {
@@ -181,7 +178,7 @@ def _logins(city: "CityBuilder") -> tuple[dict, User | None]:
     return users, assistant
 
 
-def seed_visits(*, city: "CityBuilder", seed: int, today=None, batch_size=2000) -> dict:
+def seed_visits(*, city: CityRows, seed: int, today=None, batch_size=2000) -> dict:
     """Write one city's demo visits, checklist lines, issues and their events; return counts."""
     rng = random.Random(f"{seed}-visits")
     today = today or clock.today()

@@ -5,8 +5,8 @@ import datetime
 import pytest
 from django.db import connection
 
-from baobao.demo import copy
 from baobao.models import Division, Level
+from demo import copy
 from entities.models import Entity, Grade, GradeChange
 from tests import factories
 

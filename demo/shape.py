@@ -8,8 +8,8 @@ import math
 import random
 from dataclasses import dataclass
 
-from baobao.demo import names
 from baobao.models import Level
+from demo import names
 from entities.models import Grade, ZoneKind
 
 # Tongren's published figures (seed 000): entities by grade and cadres of every level.
