@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from entities.models import Entity
-from ledgers.imports import FIELDS, sheet
+from ledgers.imports import FIELDS, jobs
 from ledgers.models import ImportBatch, ImportStatus
 from tests.factories import county, office_user, valid_uscc, village
 
@@ -63,13 +63,13 @@ def test_a_40k_row_import_runs_as_a_job_with_progress(client, settings, monkeypa
     client.force_login(user)
     content = _sheet(ROWS)
     reads = []
-    real_read_rows = sheet.read_rows
+    real_read_rows = jobs.read_rows
 
     def counting_read_rows(*args, **kwargs):
         reads.append(args)
         return real_read_rows(*args, **kwargs)
 
-    monkeypatch.setattr(sheet, "read_rows", counting_read_rows)
+    monkeypatch.setattr(jobs, "read_rows", counting_read_rows)
 
     # when the clerk uploads it, the request only stores it
     started = time.monotonic()
