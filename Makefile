@@ -120,7 +120,7 @@ migrate: sync ## apply migrations
 seed: sync ## seed the demo (SCALE=0.05 by default; does nothing if it is there) and print the logins
 	$(MANAGE) seed_demo --scale $(SCALE)
 
-worker: sync ## a Celery worker (needs REDIS_URL; without it tasks run eagerly and no worker is needed)
+worker: sync ## a Celery worker on every queue, imports included (needs REDIS_URL; without it tasks run eagerly)
 	$(VENV)/bin/celery -A baobao worker -l info
 
 beat: sync ## the Celery beat scheduler: run exactly ONE beat per deployment, never two

@@ -64,6 +64,11 @@ app.conf.beat_schedule = {
         "task": "audit.tasks.audit_purge_old",
         "schedule": crontab(hour=4, minute=0),
     },
+    # Every minute, day and night: hand waiting imports to a worker again, end dead ones.
+    "imports-sweep": {
+        "task": "ledgers.tasks.imports_sweep",
+        "schedule": crontab(minute="*"),
+    },
     # Every day at 03:30: delete export files past their retention (the job rows stay).
     "exports-purge": {
         "task": "ledgers.tasks.exports_purge",

@@ -232,9 +232,14 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)
-# The client's address behind that many trusted proxies (X-Forwarded-For), for axes and the audit.
-AXES_CLIENT_IP_CALLABLE = "baobao.client_ip.client_ip"
+# Behind the reverse proxy (production) the client is read from the header the proxy sets,
+# LOGIN_PROXY_COUNT (env AXES_PROXY_COUNT) entries from its right (baobao/clientip.py; the audit log records the same address): 1 by default when a header is
+# configured, so one user's typos do not lock a username for everyone behind the proxy.
+PROXY_CLIENT_IP_HEADER = env(
+    "PROXY_CLIENT_IP_HEADER", default="" if DEBUG else "HTTP_X_FORWARDED_FOR"
+)
+LOGIN_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=1 if PROXY_CLIENT_IP_HEADER else 0)
+AXES_CLIENT_IP_CALLABLE = "baobao.clientip.client_ip_address"
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("Simplified Chinese")), ("en", _("English"))]
@@ -307,6 +312,21 @@ REPORT_DOCX_TEMPLATE = env("REPORT_DOCX_TEMPLATE", default="")
 # Spreadsheet imports: the largest file and sheet accepted.
 IMPORT_MAX_BYTES = env.int("IMPORT_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_MAX_ROWS = env.int("IMPORT_MAX_ROWS", default=100_000)
+# An import's check and import run on a worker (queue "imports") holding a lease it renews as
+# it reads; a job whose lease ran out is ended by the sweeper, one waiting longer than
+# IMPORT_REQUEUE_AFTER_SECONDS is handed to the broker again.
+IMPORT_LEASE_SECONDS = env.int("IMPORT_LEASE_SECONDS", default=15 * 60)
+IMPORT_REQUEUE_AFTER_SECONDS = env.int("IMPORT_REQUEUE_AFTER_SECONDS", default=60)
+# Checked on the zip's directory before parsing (a zip bomb is refused unread): what the parts
+# may unpack to in all, and the largest compression ratio of a part over 1 MB (a real sheet
+# compresses about 13:1; a bomb thousands to one).
+IMPORT_MAX_UNPACKED_BYTES = env.int("IMPORT_MAX_UNPACKED_BYTES", default=256 * 1024 * 1024)
+IMPORT_MAX_RATIO = env.int("IMPORT_MAX_RATIO", default=100)
+# openpyxl holds the shared-strings table whole: these bound it (measured: +99 MB at the caps).
+IMPORT_MAX_SHARED_STRINGS = env.int("IMPORT_MAX_SHARED_STRINGS", default=500_000)
+IMPORT_MAX_SHARED_STRINGS_BYTES = env.int(
+    "IMPORT_MAX_SHARED_STRINGS_BYTES", default=32 * 1024 * 1024
+)
 
 EMAIL_BACKEND = env(
     "EMAIL_BACKEND",
@@ -374,6 +394,8 @@ CELERY_TASK_ROUTES = {
     "inspections.tasks.send_reminders": {"queue": "reminders"},
     "baobao.tasks.deliveries_send": {"queue": "deliveries"},
     "ledgers.tasks.export_run": {"queue": "exports"},
+    # import_run (an import's check or its import); its sweeper, imports_sweep, does not match
+    # "import_*" and runs on "default" with the other housekeeping.
     "ledgers.tasks.import_*": {"queue": "imports"},
 }
 # Exactly one beat runs the schedule: a second one waits on this Redis lock (baobao/beat.py).

@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from baobao.forms import DateWidget
 from baobao.models import Division, Level
 from baobao.services import REASON_MAX_LENGTH
-from baobao.uploads import validate_document
+from baobao.uploads import clean_document
 from baobao.validators import validate_mobile, validate_phone
 from cadres.models import AideKind
 
@@ -35,9 +35,8 @@ class CommitmentForm(forms.Form):
         return signed_on
 
     def clean_scan(self):
-        scan = self.cleaned_data["scan"]
-        validate_document(scan)
-        return scan
+        # Stored as re-encoded: an image loses its EXIF and GPS; a PDF must parse.
+        return clean_document(self.cleaned_data["scan"])
 
 
 def date_field(label, *, required=False) -> forms.DateField:

@@ -102,8 +102,18 @@ class ImportKind(models.TextChoices):
 
 
 class ImportStatus(models.TextChoices):
+    # A batch is a job twice: the check (pending → checking → checked, or failed with the
+    # reason) and the import (importing → imported, or back to checked with the reason).
+    PENDING = "pending", _("Waiting to be checked")
+    CHECKING = "checking", _("Being checked")
     CHECKED = "checked", _("Checked, not imported")
+    IMPORTING = "importing", _("Being imported")
     IMPORTED = "imported", _("Imported")
+    FAILED = "failed", _("Check failed")
+
+    @classmethod
+    def working(cls) -> tuple[str, ...]:
+        return (cls.PENDING, cls.CHECKING, cls.IMPORTING)
 
 
 class ImportMode(models.TextChoices):
@@ -124,7 +134,8 @@ class ImportBatchQuerySet(models.QuerySet):
 
 
 class ImportBatch(models.Model):  # 表格导入批次
-    """An uploaded sheet, its dry-run plan (one entry per row) and, once imported, the result."""
+    """An uploaded sheet, checked by a worker: the rows as read and its dry-run plan (one entry
+    per row) are stored, so importing never parses the file again; once imported, the result."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -136,8 +147,17 @@ class ImportBatch(models.Model):  # 表格导入批次
     file = models.FileField(_("file"), upload_to=import_upload_to, max_length=200)
     original_name = models.CharField(_("original file name"), max_length=200)
     status = models.CharField(
-        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+        _("status"), max_length=10, choices=ImportStatus.choices, default=ImportStatus.PENDING
     )
+    rows_read = models.PositiveIntegerField(_("rows read"), default=0)
+    rows_checked = models.PositiveIntegerField(_("rows checked"), default=0)
+    # The rows as read: [[row number, {field: text}], …], what the import plans from.
+    sheet_rows = models.JSONField(_("rows read"), default=list)
+    error = models.TextField(_("reason"), blank=True)
+    # When the work was last handed to the broker (the sweeper hands it again after a minute)
+    # and until when the worker that holds it is trusted to be alive.
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("lease until"), null=True, blank=True)
     # The dry run: [{"row": n, "action": create|change|unchanged|refused, "key": …, "name": …,
     # "changes": [field, …], "errors": [[column, reason], …]}, …] and the counts per action.
     plan = models.JSONField(_("dry run"), default=list)
@@ -153,10 +173,30 @@ class ImportBatch(models.Model):  # 表格导入批次
         verbose_name = _("import batch")
         verbose_name_plural = _("import batches")
         ordering = ["-uploaded_at", "-id"]
-        indexes = [models.Index(fields=["user", "uploaded_at"], name="importbatch_user_uploaded")]
+        indexes = [
+            models.Index(fields=["user", "uploaded_at"], name="importbatch_user_uploaded"),
+            models.Index(
+                fields=["status"],
+                name="importbatch_working",
+                condition=models.Q(status__in=["pending", "checking", "importing"]),
+            ),
+        ]
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def working(self) -> bool:
+        return self.status in ImportStatus.working()
+
+    @property
+    def percent(self) -> int:
+        if self.status not in (ImportStatus.PENDING, ImportStatus.CHECKING):
+            return 100
+        if not self.rows_read:
+            return 0
+        # Rows are all read before the first is checked: the bar follows the checking.
+        return min(99, self.rows_checked * 100 // self.rows_read)
 
 
 class DashboardSnapshot(models.Model):  # 看板数据快照

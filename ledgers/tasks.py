@@ -1,11 +1,13 @@
 """Celery tasks of the ledgers: a large export, the sweep of lost jobs and orphan files, the purge
-of expired export files, and the dashboards' cached figures and snapshots."""
+of expired export files, the dashboards' cached figures and snapshots, and spreadsheet imports
+(queue "imports"; their sweeper runs on "default")."""
 
 from celery import shared_task
 
 from baobao import clock
 from ledgers import services
 from ledgers.dashboards import dashboard_snapshots_take_unscoped, dashboards_refresh_unscoped
+from ledgers.imports import jobs as import_jobs
 
 
 @shared_task(ignore_result=True)
@@ -39,3 +41,16 @@ def dashboard_snapshots_take() -> int | None:
     to run twice (each run replaces the same snapshots, and a run still going makes the next one
     skip)."""
     return dashboard_snapshots_take_unscoped(now=clock.read())
+
+
+@shared_task(ignore_result=True)
+def import_run(batch_id: int) -> None:
+    """Check an uploaded sheet, or import a checked one; safe to run twice (a batch that is not
+    waiting, or held by another worker, is skipped)."""
+    import_jobs.import_job_run(batch_id=batch_id, now=clock.read())
+
+
+@shared_task(ignore_result=True)
+def imports_sweep() -> dict:
+    """Hand waiting import batches to the broker again and end those whose worker died."""
+    return import_jobs.import_jobs_sweep(now=clock.read())

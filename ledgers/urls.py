@@ -19,4 +19,6 @@ urlpatterns = [
         "import/template/<str:kind>/", imports.ImportTemplateView.as_view(), name="import-template"
     ),
     path("import/<int:pk>/", imports.ImportBatchView.as_view(), name="import-batch"),
+    path("import/<int:pk>/errors/", imports.ImportErrorsView.as_view(), name="import-errors"),
+    path("import/<int:pk>/retry/", imports.ImportBatchRetryView.as_view(), name="import-retry"),
 ]

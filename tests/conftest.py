@@ -9,6 +9,9 @@ from baobao.celery import app as celery_app
 from tests.factories import county, office_user
 
 IN_CI = os.environ.get("CI") == "true"
+# The queues the test worker consumes: every one settings.CELERY_TASK_QUEUES declares, so that
+# housekeeping ("default") and the imports' jobs ("imports") both run.
+WORKER_QUEUES = ["default", "reminders", "deliveries", "exports", "imports"]
 
 # `pytest --as-of=2027-01-01`: the whole session on another day (tests/clock_shift.py).
 pytest_plugins = ["tests.clock_shift"]
@@ -58,7 +61,13 @@ def real_worker():
     # Tasks left in the queue by an earlier run must not run against this test's data.
     celery_app.control.purge()
     try:
-        with start_worker(celery_app, pool="solo", perform_ping_check=False, shutdown_timeout=30):
+        with start_worker(
+            celery_app,
+            pool="solo",
+            perform_ping_check=False,
+            shutdown_timeout=30,
+            queues=WORKER_QUEUES,
+        ):
             # The app's own backend was set up before the switch to Redis (it is per thread).
             yield RedisBackend(app=celery_app, url=url)
     finally:

@@ -1,7 +1,5 @@
 """The dry run per kind: what each row of an entities, cadres or holdings sheet would do."""
 
-import io
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import translation
@@ -45,13 +43,12 @@ from ledgers.imports.sheet import (
     ENTITY_FIELDS,
     HOLDING_FIELDS,
     Action,
-    read_rows,
     site_label,
 )
-from ledgers.models import ImportBatch, ImportKind
+from ledgers.models import ImportKind
 
 
-def _plan_entities(rows, user) -> list[RowPlan]:
+def _plan_entities(rows, user, progress) -> list[RowPlan]:
     plans = [RowPlan(row=n, values=v, kind_fields=ENTITY_FIELDS) for n, v in rows]
     divisions = divisions_for_codes({division_code(p.values.get("division", "")) for p in plans})
     usccs = {normalize_uscc(p.values.get("uscc", "")) for p in plans} - {""}
@@ -63,7 +60,8 @@ def _plan_entities(rows, user) -> list[RowPlan]:
     for chunk in in_chunks(sorted(licences)):
         by_licence.update({e.licence_no: e for e in scope.filter(licence_no__in=chunk)})
     seen_uscc, seen_licence = {}, {}
-    for plan in plans:
+    for index, plan in enumerate(plans, 1):
+        progress(index)
         v = plan.values
         plan.name = v.get("name", "")
         if not plan.name:
@@ -163,7 +161,7 @@ def _plan_entities(rows, user) -> list[RowPlan]:
     return plans
 
 
-def _plan_cadres(rows, user) -> list[RowPlan]:
+def _plan_cadres(rows, user, progress) -> list[RowPlan]:
     plans = [RowPlan(row=n, values=v, kind_fields=CADRE_FIELDS) for n, v in rows]
     divisions = divisions_for_codes({division_code(p.values.get("division", "")) for p in plans})
     phones = {normalize_phone(p.values.get("phone", "")) for p in plans} - {""}
@@ -173,7 +171,8 @@ def _plan_cadres(rows, user) -> list[RowPlan]:
             {c.phone: c for c in Cadre.objects.select_related("division").filter(phone__in=chunk)}
         )
     seen = {}
-    for plan in plans:
+    for index, plan in enumerate(plans, 1):
+        progress(index)
         v = plan.values
         plan.name = v.get("name", "")
         if not plan.name:
@@ -299,7 +298,7 @@ def _plan_cadre_aides(plans: list[RowPlan]) -> None:
             plan.action = Action.CHANGE
 
 
-def _plan_holdings(rows, user) -> list[RowPlan]:
+def _plan_holdings(rows, user, progress) -> list[RowPlan]:
     plans = [RowPlan(row=n, values=v, kind_fields=HOLDING_FIELDS) for n, v in rows]
     keys = {p.values.get("entity", "").strip().upper() for p in plans} - {""}
     phones = {normalize_phone(p.values.get("cadre_phone", "")) for p in plans} - {""}
@@ -338,7 +337,8 @@ def _plan_holdings(rows, user) -> list[RowPlan]:
         )
 
     seen = {}
-    for plan in plans:
+    for index, plan in enumerate(plans, 1):
+        progress(index)
         v = plan.values
         key = v.get("entity", "").strip().upper()
         plan.key = key
@@ -412,10 +412,15 @@ PLANNERS = {
 }
 
 
-def plan_batch(batch: ImportBatch) -> list[RowPlan]:
-    with translation.override(settings.LANGUAGE_CODE), batch.file.open("rb") as handle:
-        content = io.BytesIO(handle.read())
-        return PLANNERS[batch.kind](read_rows(content, batch.kind), batch.user)
+def plan_rows(*, kind: str, rows, user, progress=None) -> list[RowPlan]:
+    """The dry run of rows already read (``[(row number, {field: text}), …]``) against the
+    registers as they are now; ``progress(n)`` is called as row n is checked."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return PLANNERS[kind](rows, user, progress or _ignore)
+
+
+def _ignore(count: int) -> None:
+    return None
 
 
 def plan_counts(plans: list[RowPlan]) -> dict:

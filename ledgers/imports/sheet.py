@@ -6,12 +6,12 @@ from dataclasses import dataclass
 
 import openpyxl
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from entities.models import BusinessType
+from ledgers.imports.guard import SheetError, workbook_check
 from ledgers.models import ImportKind
 
 CHUNK = 2000
@@ -136,67 +136,7 @@ def site_label(text) -> str:
         return str(text)
 
 
-# ---------------------------------------------------------------- templates
-
-
-def import_template(kind: str) -> openpyxl.Workbook:
-    """The template of ``kind``: headers, one example row, and a notes sheet."""
-    fields = FIELDS[kind]
-    wb = openpyxl.Workbook()
-    ws = wb.active
-    ws.title = site_label(ImportKind(kind).label)[:31]
-    ws.append([site_label(f.header) for f in fields])
-    ws.append([site_label(f.example) for f in fields])
-    for cell in ws[1]:
-        cell.font = openpyxl.styles.Font(bold=True)
-    for index, f in enumerate(fields, 1):
-        ws.column_dimensions[openpyxl.utils.get_column_letter(index)].width = max(
-            12, len(site_label(f.header)) * 2 + 2
-        )
-    ws.freeze_panes = "A2"
-    notes = wb.create_sheet(site_label(gettext_lazy("Notes")))
-    notes.append(
-        [
-            site_label(gettext_lazy("Column")),
-            site_label(gettext_lazy("Required")),
-            site_label(gettext_lazy("Notes")),
-        ]
-    )
-    for f in fields:
-        notes.append([site_label(f.header), site_label(_yes(f.required)), site_label(f.note)])
-    notes.append([])
-    notes.append(
-        [
-            site_label(
-                gettext_lazy(
-                    "Delete the example row before importing. Rows are matched to the register: businesses by "
-                    "credit code, else licence number; cadres by mobile phone. Importing the same file again "
-                    "changes nothing."
-                )
-            )
-        ]
-    )
-    if kind == ImportKind.ENTITIES:
-        notes.append(
-            [
-                site_label(gettext_lazy("Business types")),
-                "、".join(str(label) for _v, label in BusinessType.choices),
-            ]
-        )
-    notes.column_dimensions["A"].width = 28
-    notes.column_dimensions["C"].width = 60
-    return wb
-
-
-def _yes(flag: bool):
-    return gettext_lazy("Yes") if flag else gettext_lazy("No")
-
-
 # ---------------------------------------------------------------- reading
-
-
-class SheetError(ValidationError):
-    pass
 
 
 def _text(value) -> str:
@@ -212,15 +152,19 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def read_rows(path_or_file, kind: str) -> Iterator[tuple[int, dict]]:
-    """(row number, {field: text}) for every non-empty row under the header row.
+def read_rows(file, kind: str) -> Iterator[tuple[int, dict]]:
+    """(row number, {field: text}) for every non-empty row under the header row of the workbook
+    in the binary ``file``.
 
-    The header is looked for in the first few rows (an exported ledger has a title above it);
-    a missing required column or too many rows is refused as a whole.
+    The workbook is checked before it is parsed (``guard.workbook_check``: not a zip bomb, a
+    bounded shared-strings table). The header is looked for in the first few rows (an exported
+    ledger has a title above it); a missing required column or too many rows is refused as a
+    whole. Every row read counts against IMPORT_MAX_ROWS, blank or not.
     """
     fields = FIELDS[kind]
+    workbook_check(file)
     try:
-        wb = openpyxl.load_workbook(path_or_file, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(file, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise SheetError(
             _("The file could not be read as an Excel workbook."), code="unreadable"
@@ -250,22 +194,21 @@ def read_rows(path_or_file, kind: str) -> Iterator[tuple[int, dict]]:
                 _("Required columns are missing: %(columns)s.") % {"columns": "、".join(missing)},
                 code="missing_columns",
             )
-        count = 0
-        for row in rows:
+        for count, row in enumerate(rows, 1):
             row_no += 1
-            values = {}
-            for name, value in zip(columns, row, strict=False):
-                if name:
-                    values[name] = _text(value)
-            if not any(values.values()):
-                continue
-            count += 1
+            # Counted before anything is skipped: a million rows with values only in columns
+            # the import ignores are still a million rows to read.
             if count > settings.IMPORT_MAX_ROWS:
                 raise SheetError(
                     _("The sheet has more than %(n)d rows; split it into smaller files.")
                     % {"n": settings.IMPORT_MAX_ROWS},
                     code="too_many_rows",
                 )
-            yield row_no, values
+            values = {}
+            for name, value in zip(columns, row, strict=False):
+                if name:
+                    values[name] = _text(value)
+            if any(values.values()):
+                yield row_no, values
     finally:
         wb.close()

@@ -22,9 +22,10 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 
 import baobao.settings
+from baobao import clock
 from entities.models import Entity
 from inspections.models import IssueEvent, VisitPhoto
-from ledgers.imports import import_batch_apply, import_batch_create
+from ledgers.imports import import_batch_apply, import_batch_create, import_job_run
 from ledgers.models import ExportJob, ImportKind, ImportMode, ImportStatus, JobStatus
 from ledgers.services import export_job_run, exports_purge
 from tests.factories import (
@@ -202,9 +203,12 @@ def test_import_reads_its_sheet_from_the_bucket(bucket, settings):
     batch = import_batch_create(
         user=user, kind=ImportKind.ENTITIES, upload=_upload("entities", [_entity_row()])
     )
-    # then: the upload is in the bucket, and checking and applying it read it back from there
+    # then: the upload is in the bucket, and checking (a worker's job, run here as the worker
+    # runs it) and applying it read it back from there
     assert keys(bucket) == [batch.file.name]
     assert local_files(settings) == []
+    assert batch.status == ImportStatus.PENDING
+    batch = import_job_run(batch_id=batch.pk, now=clock.now())
     assert batch.status == ImportStatus.CHECKED and batch.counts["create"] == 1
     applied = import_batch_apply(batch=batch, mode=ImportMode.ALL_OR_NOTHING, by=user)
     assert applied.status == ImportStatus.IMPORTED

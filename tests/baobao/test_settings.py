@@ -115,3 +115,16 @@ def test_language_and_time():
     assert settings.LANGUAGE_CODE == "zh-hans"
     assert settings.TIME_ZONE == "Asia/Shanghai"
     assert settings.USE_TZ is True
+
+
+def test_production_reads_the_client_address_behind_one_proxy_by_default(tmp_path):
+    show = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.PROXY_CLIENT_IP_HEADER, s.LOGIN_PROXY_COUNT)"
+    )
+    default = run(["-c", show], production_env(tmp_path))
+    assert default.stdout.split() == ["HTTP_X_FORWARDED_FOR", "1"], default.stderr
+    two = run(["-c", show], production_env(tmp_path, AXES_PROXY_COUNT="2"))
+    assert two.stdout.split() == ["HTTP_X_FORWARDED_FOR", "2"]
+    direct = run(["-c", show], production_env(tmp_path, PROXY_CLIENT_IP_HEADER=""))
+    assert direct.stdout.split() == ["0"]

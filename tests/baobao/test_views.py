@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.urls import reverse
 
 from baobao.models import Role
@@ -194,3 +195,56 @@ def test_favicon_ico_points_at_the_static_icon(client):
     response = client.get("/favicon.ico")
     assert response.status_code == 301
     assert response["Location"].endswith("favicon.svg")
+
+
+def _fail_login(client, username, forwarded_for):
+    return client.post(
+        reverse("login"),
+        {"username": username, "password": "wrong"},
+        REMOTE_ADDR="10.0.0.2",  # the reverse proxy
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+def test_behind_the_proxy_one_users_typos_do_not_lock_the_others_out(client, settings):
+    # given the production proxy settings: one proxy, the client address in X-Forwarded-For
+    settings.PROXY_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.LOGIN_PROXY_COUNT = 1
+    user = office_user(county())
+    # when one clerk mistypes the password as often as the limit allows
+    for _ in range(settings.AXES_FAILURE_LIMIT):
+        _fail_login(client, user.username, "192.168.1.10")
+    # then a colleague at another desk, same username, same proxy, still logs in
+    other = Client()
+    response = other.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.168.1.11",
+    )
+    assert response.status_code == 302
+    # and the mistyping desk itself is locked
+    locked = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="192.168.1.10",
+    )
+    assert locked.status_code == 429
+
+
+def test_a_forged_forwarded_entry_does_not_escape_the_lockout(client, settings):
+    # given one proxy: only the right-most X-Forwarded-For entry is the proxy's own record
+    settings.PROXY_CLIENT_IP_HEADER = "HTTP_X_FORWARDED_FOR"
+    settings.LOGIN_PROXY_COUNT = 1
+    user = office_user(county())
+    for n in range(settings.AXES_FAILURE_LIMIT):
+        # the client prepends a different made-up address each time
+        _fail_login(client, user.username, f"1.2.3.{n}, 192.168.1.10")
+    response = client.post(
+        reverse("login"),
+        {"username": user.username, "password": PASSWORD},
+        REMOTE_ADDR="10.0.0.2",
+        HTTP_X_FORWARDED_FOR="9.9.9.9, 192.168.1.10",
+    )
+    assert response.status_code == 429

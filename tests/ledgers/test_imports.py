@@ -7,11 +7,19 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import translation
 
+from baobao import clock
 from baobao.models import Level
 from cadres.models import Adjustment, AdjustmentKind, Assignment, Cadre, CadreAide
 from entities.models import Entity, GradeChange
-from ledgers.imports import FIELDS, import_batch_apply, import_batch_create, import_template
-from ledgers.models import ImportKind, ImportMode, ImportStatus
+from ledgers.imports import (
+    FIELDS,
+    import_batch_apply,
+    import_batch_create,
+    import_job_run,
+    import_template,
+    sheet,
+)
+from ledgers.models import ImportBatch, ImportKind, ImportMode, ImportStatus
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -42,6 +50,14 @@ def _upload(kind, rows, name="sheet.xlsx"):
     return SimpleUploadedFile(name, buffer.getvalue())
 
 
+def _checked(*, user, kind, upload):
+    """Upload a sheet and run its check as the worker would."""
+    batch = import_batch_create(user=user, kind=kind, upload=upload)
+    import_job_run(batch_id=batch.pk, now=clock.now())
+    batch.refresh_from_db()
+    return batch
+
+
 def _entity_row(**kwargs):
     return {
         "name": "金滩饭店",
@@ -60,7 +76,7 @@ def _errors(batch):
 
 def test_dry_run_plans_and_changes_nothing():
     user = office_user(county())
-    batch = import_batch_create(
+    batch = _checked(
         user=user, kind=ImportKind.ENTITIES, upload=_upload("entities", [_entity_row()])
     )
     assert batch.counts == {"create": 1, "change": 0, "unchanged": 0, "refused": 0}
@@ -84,7 +100,7 @@ def test_dry_run_plans_and_changes_nothing():
 def test_each_refusal_names_row_column_and_reason(row, column_index):
     wanshan_village()
     user = office_user(county())
-    batch = import_batch_create(
+    batch = _checked(
         user=user, kind=ImportKind.ENTITIES, upload=_upload("entities", [_entity_row(**row)])
     )
     errors = _errors(batch)
@@ -95,7 +111,7 @@ def test_each_refusal_names_row_column_and_reason(row, column_index):
 
 def test_duplicate_within_file_is_refused():
     user = office_user(county())
-    batch = import_batch_create(
+    batch = _checked(
         user=user,
         kind=ImportKind.ENTITIES,
         upload=_upload("entities", [_entity_row(), _entity_row(name="复制")]),
@@ -107,7 +123,7 @@ def test_duplicate_within_file_is_refused():
 def test_all_or_nothing_refuses_when_a_row_is_bad_and_good_only_imports_the_rest():
     user = office_user(county())
     upload = _upload("entities", [_entity_row(), _entity_row(uscc="BAD", name="坏")])
-    batch = import_batch_create(user=user, kind=ImportKind.ENTITIES, upload=upload)
+    batch = _checked(user=user, kind=ImportKind.ENTITIES, upload=upload)
     with pytest.raises(ValidationError):
         import_batch_apply(batch=batch, mode=ImportMode.ALL_OR_NOTHING, by=user)
     assert not Entity.objects.exists()
@@ -122,9 +138,9 @@ def test_all_or_nothing_refuses_when_a_row_is_bad_and_good_only_imports_the_rest
 def test_reimporting_the_same_file_changes_nothing():
     user = office_user(county())
     rows = [_entity_row(), _entity_row(uscc="", licence_no="JY1", business_type="stall", name="摊")]
-    first = import_batch_create(user=user, kind="entities", upload=_upload("entities", rows))
+    first = _checked(user=user, kind="entities", upload=_upload("entities", rows))
     import_batch_apply(batch=first, mode=ImportMode.ALL_OR_NOTHING, by=user)
-    again = import_batch_create(user=user, kind="entities", upload=_upload("entities", rows))
+    again = _checked(user=user, kind="entities", upload=_upload("entities", rows))
     assert again.counts == {"create": 0, "change": 0, "unchanged": 2, "refused": 0}
     import_batch_apply(batch=again, mode=ImportMode.ALL_OR_NOTHING, by=user)
     assert Entity.objects.count() == 2 and GradeChange.objects.count() == 2
@@ -133,7 +149,7 @@ def test_reimporting_the_same_file_changes_nothing():
 def test_changed_details_update_the_business_but_a_new_grade_is_refused():
     entity = EntityFactory(uscc=valid_uscc(900001), address="旧地址")
     user = office_user(county())
-    batch = import_batch_create(
+    batch = _checked(
         user=user,
         kind="entities",
         upload=_upload(
@@ -148,7 +164,7 @@ def test_changed_details_update_the_business_but_a_new_grade_is_refused():
     import_batch_apply(batch=batch, mode=ImportMode.GOOD_ROWS, by=user)
     entity.refresh_from_db()
     assert entity.address == "新地址"
-    regrade = import_batch_create(
+    regrade = _checked(
         user=user,
         kind="entities",
         upload=_upload("entities", [_entity_row(name=entity.name, grade="C")]),
@@ -169,13 +185,13 @@ def test_cadres_import_with_aides_and_level_rule():
         {"name": "无协保", "division": county().code, "phone": "13985600003"},
         {"name": "坏号", "division": village().code, "phone": "1234"},
     ]
-    batch = import_batch_create(user=user, kind="cadres", upload=_upload("cadres", rows))
+    batch = _checked(user=user, kind="cadres", upload=_upload("cadres", rows))
     assert batch.counts == {"create": 1, "change": 0, "unchanged": 0, "refused": 2}
     import_batch_apply(batch=batch, mode=ImportMode.GOOD_ROWS, by=user)
     cadre = Cadre.objects.get(phone="13985600001")
     assert cadre.division.level == Level.COUNTY
     assert list(CadreAide.objects.values_list("name", flat=True)) == ["李四"]
-    again = import_batch_create(user=user, kind="cadres", upload=_upload("cadres", rows[:1]))
+    again = _checked(user=user, kind="cadres", upload=_upload("cadres", rows[:1]))
     assert again.counts["unchanged"] == 1
 
 
@@ -192,7 +208,7 @@ def test_holdings_import_assigns_transfers_and_writes_adjustments():
         {"entity": unheld.uscc, "cadre_phone": to.phone},
         {"entity": EntityFactory().uscc, "cadre_phone": city_cadre.phone},  # escalation, no reason
     ]
-    batch = import_batch_create(user=user, kind="holdings", upload=_upload("holdings", rows))
+    batch = _checked(user=user, kind="holdings", upload=_upload("holdings", rows))
     assert batch.counts == {"create": 1, "change": 1, "unchanged": 0, "refused": 3}
     import_batch_apply(batch=batch, mode=ImportMode.GOOD_ROWS, by=user)
     assert Assignment.objects.get(entity=unheld, end_date__isnull=True).cadre == to
@@ -201,35 +217,66 @@ def test_holdings_import_assigns_transfers_and_writes_adjustments():
     assert kinds == {unheld.pk: AdjustmentKind.ASSIGN, held.entity_id: AdjustmentKind.TRANSFER}
     assert Adjustment.objects.get(entity=held.entity).reason == "岗位调整"
     # and again: nothing more
-    again = import_batch_create(user=user, kind="holdings", upload=_upload("holdings", rows[:2]))
+    again = _checked(user=user, kind="holdings", upload=_upload("holdings", rows[:2]))
     assert again.counts["unchanged"] == 2
 
 
 def test_template_round_trip():
     user = office_user(county())
     village()
-    wb = import_template("entities")
+    wb = import_template("entities", user=user)
     ws = wb.worksheets[0]
     assert [c.value for c in ws[1]] == _headers("entities")
-    assert len(wb.sheetnames) == 2
+    assert wb.sheetnames[1:] == ["区划", "下拉选项", "说明"]
     ws.cell(row=2, column=6, value=village().code)
     ws.cell(row=2, column=2, value=valid_uscc(900005))
     buffer = io.BytesIO()
     wb.save(buffer)
-    batch = import_batch_create(
+    batch = _checked(
         user=user, kind="entities", upload=SimpleUploadedFile("t.xlsx", buffer.getvalue())
     )
     assert batch.counts["create"] == 1, batch.plan
 
 
-def test_a_sheet_without_the_columns_is_refused():
+def test_a_sheet_without_the_columns_fails_its_check_with_the_reason():
     wb = openpyxl.Workbook()
     wb.active.append(["foo", "bar"])
     buffer = io.BytesIO()
     wb.save(buffer)
-    with pytest.raises(ValidationError):
+    batch = _checked(
+        user=office_user(county()),
+        kind="entities",
+        upload=SimpleUploadedFile("x.xlsx", buffer.getvalue()),
+    )
+    assert batch.status == ImportStatus.FAILED
+    assert "表头" in batch.error
+    assert batch.plan == [] and batch.lease_until is None
+
+
+def test_a_file_that_is_not_a_workbook_is_refused_at_upload_and_nothing_is_kept():
+    with pytest.raises(ValidationError) as refused:
         import_batch_create(
             user=office_user(county()),
             kind="entities",
-            upload=SimpleUploadedFile("x.xlsx", buffer.getvalue()),
+            upload=SimpleUploadedFile("x.xlsx", b"%PDF-1.4 not a sheet"),
         )
+    assert refused.value.code == "not_xlsx"
+    assert not ImportBatch.objects.exists()
+
+
+def test_importing_plans_the_stored_rows_without_reading_the_file_again(monkeypatch):
+    user = office_user(county())
+    batch = _checked(user=user, kind="entities", upload=_upload("entities", [_entity_row()]))
+    assert batch.sheet_rows and batch.rows_read == batch.rows_checked == 1
+    batch.file.delete(save=False)  # the file is gone: only the stored rows remain
+
+    def no_reading(*args, **kwargs):
+        raise AssertionError("the file was read again")
+
+    monkeypatch.setattr(openpyxl, "load_workbook", no_reading)
+    monkeypatch.setattr(sheet, "read_rows", no_reading)
+
+    batch = import_batch_apply(batch=batch, mode=ImportMode.ALL_OR_NOTHING, by=user)
+
+    assert batch.status == ImportStatus.IMPORTED
+    assert list(Entity.objects.values_list("name", flat=True)) == ["金滩饭店"]

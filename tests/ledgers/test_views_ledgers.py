@@ -182,7 +182,17 @@ def test_only_register_writers_may_import(client):
     assert client.get(reverse("ledgers:import")).status_code == 403
 
 
-def test_template_download_then_upload_and_import(client):
+@pytest.fixture
+def eager_tasks(monkeypatch):
+    """Tasks handed to the broker after commit run at once, in this process."""
+    from baobao.celery import app
+
+    monkeypatch.setitem(app.conf, "task_always_eager", True)
+
+
+def test_template_download_then_upload_and_import(
+    client, eager_tasks, django_capture_on_commit_callbacks
+):
     user = office_user(county())
     village()
     client.force_login(user)
@@ -196,16 +206,19 @@ def test_template_download_then_upload_and_import(client):
     ws.cell(row=2, column=6, value=village().code)
     buffer = io.BytesIO()
     wb.save(buffer)
-    response = client.post(
-        reverse("ledgers:import"),
-        {"kind": "entities", "file": SimpleUploadedFile("mine.xlsx", buffer.getvalue())},
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("ledgers:import"),
+            {"kind": "entities", "file": SimpleUploadedFile("mine.xlsx", buffer.getvalue())},
+        )
     batch = ImportBatch.objects.get()
     assert response.status_code == 302
     page = client.get(reverse("ledgers:import-batch", args=[batch.pk]))
     assert page.status_code == 200
+    assert batch.status == "checked" and 'http-equiv="refresh"' not in page.content.decode()
     assert not Entity.objects.exists()
-    response = client.post(reverse("ledgers:import-batch", args=[batch.pk]), {"mode": "all"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("ledgers:import-batch", args=[batch.pk]), {"mode": "all"})
     assert response.status_code == 302
     assert Entity.objects.count() == 1
     # importing the same batch twice is refused
@@ -237,6 +250,53 @@ def test_too_large_file_is_refused(client, settings):
         reverse("ledgers:import"), {"kind": "entities", "file": _xlsx_upload([["a"]])}
     )
     assert response.status_code == 400
+
+
+def test_a_batch_being_checked_shows_its_progress_and_reloads_itself(client):
+    user = office_user(county())
+    batch = ImportBatch.objects.create(
+        user=user,
+        kind="entities",
+        original_name="x.xlsx",
+        status="checking",
+        rows_read=4000,
+        rows_checked=1000,
+    )
+    client.force_login(user)
+    page = client.get(reverse("ledgers:import-batch", args=[batch.pk])).content.decode()
+    assert 'http-equiv="refresh"' in page
+    assert '<progress max="100" value="25">' in page
+    assert "4000" in page and "1000" in page
+
+
+def test_a_failed_check_shows_the_reason_and_can_be_tried_again(client, tmp_path):
+    user = office_user(county())
+    batch = ImportBatch.objects.create(
+        user=user,
+        kind="entities",
+        original_name="x.xlsx",
+        status="failed",
+        error="原因在此",
+        file="imports/x.xlsx",
+    )
+    client.force_login(user)
+    page = client.get(reverse("ledgers:import-batch", args=[batch.pk])).content.decode()
+    assert "原因在此" in page and reverse("ledgers:import-retry", args=[batch.pk]) in page
+    response = client.post(reverse("ledgers:import-retry", args=[batch.pk]))
+    assert response.status_code == 302
+    batch.refresh_from_db()
+    assert batch.status == "pending" and batch.error == ""
+
+
+def test_another_clerks_batch_cannot_be_retried(client):
+    owner = office_user(county())
+    batch = ImportBatch.objects.create(
+        user=owner, kind="entities", original_name="x.xlsx", status="failed", file="imports/x"
+    )
+    client.force_login(office_user(county()))
+    assert client.post(reverse("ledgers:import-retry", args=[batch.pk])).status_code == 404
+    batch.refresh_from_db()
+    assert batch.status == "failed"
 
 
 def test_another_clerks_batch_is_404(client):
