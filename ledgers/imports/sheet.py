@@ -41,7 +41,7 @@ ENTITY_FIELDS = [
         "uscc",
         gettext_lazy("Unified social credit code"),
         False,
-        "91520602MA6DK1234X",
+        "91520602MA6DK1239P",
         gettext_lazy("18 characters; may be empty only for food stalls"),
     ),
     Field("licence_no", gettext_lazy("Licence number"), False, "JY15206020000001"),
@@ -98,7 +98,7 @@ HOLDING_FIELDS = [
         "entity",
         gettext_lazy("Credit code or licence number of the business"),
         True,
-        "91520602MA6DK1234X",
+        "91520602MA6DK1239P",
     ),
     Field("cadre_phone", gettext_lazy("Cadre's mobile phone"), True, "13985600001"),
     Field(

@@ -9,7 +9,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from baobao.models import Division, Level
-from baobao.validators import uscc_check_char
+from baobao.validators import uscc_complete
 from entities.models import BusinessType, Grade
 from ledgers.imports.sheet import FIELDS, HEADER_SEARCH_ROWS, _text, site_label
 from ledgers.models import ImportBatch, ImportKind
@@ -37,9 +37,9 @@ def _example(kind: str, field, division: Division | None) -> str:
     if field.name == "division" and division is not None:
         return division.code
     if kind == ImportKind.ENTITIES and field.name == "uscc" and division is not None:
-        # An individual business (92) of the division's county, with a correct check character.
-        body = f"92{division.code[:6]}MA6DK1234"
-        return body + uscc_check_char(body)
+        # An individual business (92) of the division's county, with both check characters
+        # computed: the organisation code's (GB 11714) and the code's own.
+        return uscc_complete(f"92{division.code[:6]}MA6DK123")
     return site_label(field.example)
 
 

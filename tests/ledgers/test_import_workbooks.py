@@ -180,6 +180,7 @@ def test_the_importing_page_shows_rows_written_on_its_bar(client, settings):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     from django.core.cache import cache
 
+    cache.clear()  # an earlier test's count for a batch with the same id must not show
     user = office_user(county())
     batch = ImportBatch.objects.create(
         user=user,
