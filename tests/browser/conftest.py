@@ -52,3 +52,20 @@ def log_in(page, live_server, user) -> None:
     page.fill("input[name=password]", PASSWORD)
     with page.expect_navigation():
         page.click("main form button[type=submit]")
+
+
+def assign_from_row(page, row, *, entity, cadre, reason: str) -> None:
+    """Follow a page row's assign link for ``entity``, pick ``cadre`` (a select or radio
+    buttons), give the reason when the form asks for one, and submit."""
+    with page.expect_navigation():
+        row.locator(f'a[href$="?entity={entity.pk}"]').click()
+    if page.locator("select[name=cadre]").count():
+        page.select_option("select[name=cadre]", value=str(cadre.pk))
+    else:
+        page.check(f'input[name=cadre][value="{cadre.pk}"]')
+    reason_field = page.locator("textarea[name=reason], input[name=reason]")
+    if reason_field.count():
+        reason_field.first.fill(reason)
+    form = page.locator("main form", has=page.locator("[name=cadre]"))
+    with page.expect_navigation():
+        form.locator("button[type=submit]").click()

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from baobao.models import Level
 from cadres.models import Adjustment, AdjustmentKind, Assignment
 from entities.models import Grade
-from tests.browser.conftest import log_in
+from tests.browser.conftest import assign_from_row, log_in
 from tests.factories import CadreFactory, EntityFactory, county, office_user
 
 
@@ -19,14 +19,6 @@ def page(browser):
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     page.set_default_timeout(20_000)
     return page
-
-
-def choose_cadre(page, cadre) -> None:
-    """Pick the cadre in the assign form, whether the picker is a select or radio buttons."""
-    if page.locator("select[name=cadre]").count():
-        page.select_option("select[name=cadre]", value=str(cadre.pk))
-    else:
-        page.check(f'input[name=cadre][value="{cadre.pk}"]')
 
 
 @pytest.mark.django_db(transaction=True)
@@ -47,15 +39,7 @@ def test_clerk_assigns_an_unheld_business_found_on_the_coverage_page(live_server
     expect(row).to_have_count(1)
 
     # and follows its assign link, picks the cadre and submits
-    with page.expect_navigation():
-        row.locator(f'a[href$="?entity={entity.pk}"]').click()
-    choose_cadre(page, cadre)
-    reason = page.locator("textarea[name=reason], input[name=reason]")
-    if reason.count():
-        reason.first.fill("新开业，按层级落实包保")
-    form = page.locator("main form", has=page.locator("[name=cadre]"))
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    assign_from_row(page, row, entity=entity, cadre=cadre, reason="新开业，按层级落实包保")
 
     # then the business's page says what was done
     assert page.url == live_server.url + reverse("entities:detail", args=[entity.pk])

@@ -9,8 +9,7 @@ from playwright.sync_api import expect
 from baobao.models import Level
 from cadres.models import Assignment
 from entities.models import Grade
-from tests.browser.conftest import log_in
-from tests.browser.test_coverage_flow import choose_cadre
+from tests.browser.conftest import assign_from_row, log_in
 from tests.factories import CadreFactory, EntityFactory, city, county, office_user
 
 
@@ -64,15 +63,7 @@ def test_county_regrades_to_a_and_the_city_assigns_a_city_cadre(live_server, pag
     page.goto(live_server.url + reverse("overview:handoffs"))
     row = page.locator("#handoffs tbody tr", has_text=entity.name)
     expect(row).to_have_count(1)
-    with page.expect_navigation():
-        row.locator(f'a[href$="?entity={entity.pk}"]').click()
-    choose_cadre(page, cadre)
-    reason = page.locator("textarea[name=reason], input[name=reason]")
-    if reason.count():
-        reason.first.fill("A级主体由市级干部包保")
-    form = page.locator("main form", has=page.locator("[name=cadre]"))
-    with page.expect_navigation():
-        form.locator("button[type=submit]").click()
+    assign_from_row(page, row, entity=entity, cadre=cadre, reason="A级主体由市级干部包保")
     assert page.url == live_server.url + reverse("entities:detail", args=[entity.pk])
     page.goto(live_server.url + reverse("overview:handoffs"))
     expect(page.locator("#handoffs")).not_to_contain_text(entity.name)
