@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CadresConfig(AppConfig):
     name = "cadres"
     verbose_name = _("Cadres and holdings")
+
+    def ready(self) -> None:
+        from cadres.sections import sections_register
+        from cadres.services.entity_changes import CadreHoldingRules
+        from entities.changes import holding_rules_register
+
+        holding_rules_register(CadreHoldingRules())
+        sections_register()

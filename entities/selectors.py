@@ -3,7 +3,7 @@
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from cadres.models import Adjustment, Assignment, ZoneAssignment
+from entities.changes import holding_rules
 from entities.models import Entity, EntityStatus, GradeChange, Zone
 
 
@@ -18,13 +18,10 @@ def access_zone(user, pk) -> Zone:
     return get_object_or_404(Zone.objects.for_user(user).select_related("division"), pk=pk)
 
 
-def current_holding_prefetch() -> Prefetch:
-    """Each business's open holding, with its cadre and zone, as ``current_holdings`` (0 or 1 row)."""
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.current().select_related("cadre__division", "via_zone__zone"),
-        to_attr="current_holdings",
-    )
+def current_holding_prefetch() -> Prefetch | None:
+    """Each business's open holding, with its cadre and zone, as ``current_holdings`` (0 or 1
+    row): the holdings app's prefetch (``entities.changes``)."""
+    return holding_rules().current_prefetch()
 
 
 def _filtered(qs: QuerySet, filters) -> QuerySet:
@@ -40,28 +37,14 @@ def _filtered(qs: QuerySet, filters) -> QuerySet:
 def entity_list(*, user, filters=None) -> QuerySet[Entity]:
     """The businesses the user may see, narrowed by the list's ``EntityFilter``, with what the
     table shows (area, zone, current holder) fetched in two queries whatever the page size."""
-    qs = _filtered(Entity.objects.for_user(user), filters)
-    return qs.select_related("division", "zone").prefetch_related(current_holding_prefetch())
+    qs = _filtered(Entity.objects.for_user(user), filters).select_related("division", "zone")
+    prefetch = current_holding_prefetch()
+    return qs.prefetch_related(prefetch) if prefetch else qs
 
 
-def entity_current_holding(*, user, entity: Entity) -> Assignment | None:
-    return (
-        Assignment.objects.for_user(user)
-        .current()
-        .filter(entity=entity)
-        .select_related("cadre__division", "via_zone__zone")
-        .first()
-    )
-
-
-def entity_assignments(*, user, entity: Entity) -> QuerySet[Assignment]:
-    """Every holding of the business the user may see, newest first."""
-    return (
-        Assignment.objects.for_user(user)
-        .filter(entity=entity)
-        .select_related("cadre__division", "via_zone__zone")
-        .order_by("-start_date", "-id")
-    )
+def entity_current_holding(*, user, entity: Entity):
+    """The business's open holding as the user may see it, or None (``entities.changes``)."""
+    return holding_rules().current_holding(user=user, entity=entity)
 
 
 def entity_grade_changes(*, entity: Entity) -> QuerySet[GradeChange]:
@@ -69,51 +52,16 @@ def entity_grade_changes(*, entity: Entity) -> QuerySet[GradeChange]:
     return entity.grade_changes.select_related("changed_by").order_by("-effective_date", "-id")
 
 
-def entity_adjustments(*, user, entity: Entity) -> QuerySet[Adjustment]:
-    """The business's rows of the adjustment ledger, newest first."""
-    return (
-        Adjustment.objects.for_user(user)
-        .filter(entity=entity)
-        .select_related("from_cadre", "to_cadre", "zone", "created_by")
-        .order_by("-effective_date", "-id")
-    )
-
-
 def zone_list(*, user, filters=None) -> QuerySet[Zone]:
     """The zones the user may see, with their number of open businesses and current holder."""
     qs = _filtered(Zone.objects.for_user(user), filters)
-    return (
-        qs.select_related("division")
-        .annotate(business_count=Count("entities", filter=~Q(entities__status=EntityStatus.CLOSED)))
-        .prefetch_related(
-            Prefetch(
-                "assignments",
-                queryset=ZoneAssignment.objects.filter(end_date__isnull=True).select_related(
-                    "cadre__division"
-                ),
-                to_attr="current_holdings",
-            )
-        )
-        .order_by("division__code", "name")
+    qs = qs.select_related("division").annotate(
+        business_count=Count("entities", filter=~Q(entities__status=EntityStatus.CLOSED))
     )
-
-
-def zone_current_holding(*, zone: Zone) -> ZoneAssignment | None:
-    """The open holding of a zone the caller has already fetched through ``access_zone``."""
-    return (
-        ZoneAssignment.objects.filter(zone=zone, end_date__isnull=True)
-        .select_related("cadre__division")
-        .first()
-    )
-
-
-def zone_past_holdings(*, zone: Zone) -> QuerySet[ZoneAssignment]:
-    """The ended holdings of a zone fetched through ``access_zone``, newest first."""
-    return (
-        ZoneAssignment.objects.filter(zone=zone, end_date__isnull=False)
-        .select_related("cadre__division")
-        .order_by("-start_date", "-id")
-    )
+    prefetch = holding_rules().zone_current_prefetch()
+    if prefetch:
+        qs = qs.prefetch_related(prefetch)
+    return qs.order_by("division__code", "name")
 
 
 def zone_entities(*, user, zone: Zone) -> QuerySet[Entity]:

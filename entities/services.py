@@ -12,8 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
-from cadres.models import Adjustment, AdjustmentKind, Assignment
-from cadres.services import entity_zone_sync, handoff_notify
+from entities.changes import holding_rules
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
 
 ENTITY_EDITABLE_FIELDS = (
@@ -68,11 +67,7 @@ def entity_create(
         effective_date=clock.today(),
         changed_by=by,
     )
-    if zone is not None:
-        entity_zone_sync(
-            entity=entity, by=by, reason=site_text(gettext_lazy("Joined a zone held by a cadre"))
-        )
-    handoff_notify(entity=entity, by=by, today=clock.today())
+    holding_rules().created(entity=entity, by=by, today=clock.today())
     return entity
 
 
@@ -94,20 +89,7 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
         raise TypeError(f"entity_update() cannot change {sorted(unknown)}")
     if division is not None and division.pk != entity.division_id:
         require_division_in_scope(by, division)
-        holder = (
-            Assignment.objects.filter(entity=entity, end_date__isnull=True)
-            .select_related("cadre__division")
-            .first()
-        )
-        if holder and not holder.cadre.division.contains(division):
-            raise ValidationError(
-                {
-                    "division": _(
-                        "%(cadre)s, who holds this business, does not cover %(division)s; transfer it first."
-                    )
-                    % {"cadre": holder.cadre, "division": division}
-                }
-            )
+        holding_rules().check_move(entity=entity, division=division)
         entity.division = division
     old_zone_id = entity.zone_id
     if zone is not ...:
@@ -118,7 +100,9 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
     entity.full_clean()
     entity.save()
     if entity.zone_id != old_zone_id:
-        entity_zone_sync(entity=entity, by=by, reason=site_text(gettext_lazy("Zone changed")))
+        holding_rules().zone_changed(
+            entity=entity, by=by, reason=site_text(gettext_lazy("Zone changed"))
+        )
     return entity
 
 
@@ -161,39 +145,15 @@ def entity_regrade(
         effective_date=effective_date,
         changed_by=by,
     )
-    holding = (
-        Assignment.objects.select_for_update(of=("self",))
-        .select_related("cadre__division")
-        .filter(entity=entity, end_date__isnull=True)
-        .first()
+    holding_rules().regraded(
+        entity=entity,
+        old_grade=old_grade,
+        new_grade=new_grade,
+        reason=reason,
+        effective_date=effective_date,
+        by=by,
+        today=clock.today(),
     )
-    if holding:
-        escalated = holding.cadre.level < entity.required_level
-        if escalated != holding.escalated:
-            holding.escalated = escalated
-            holding.escalation_reason = (
-                (
-                    site_text(
-                        gettext_lazy("Kept by the holder after regrade %(old)s→%(new)s: %(reason)s")
-                    )
-                    % {"old": old_grade, "new": new_grade, "reason": reason}
-                )[:255]
-                if escalated
-                else ""
-            )
-            holding.save(update_fields=["escalated", "escalation_reason"])
-        Adjustment.objects.create(
-            kind=AdjustmentKind.REGRADE,
-            entity=entity,
-            from_cadre=holding.cadre,
-            to_cadre=holding.cadre,
-            old_grade=old_grade,
-            new_grade=new_grade,
-            reason=reason,
-            effective_date=effective_date,
-            created_by=by,
-        )
-    handoff_notify(entity=entity, by=by, today=clock.today())
     return change
 
 
@@ -216,30 +176,17 @@ def entity_change_status(
             _("%(entity)s is already %(status)s.") % {"entity": entity, "status": status.label},
             code="same_status",
         )
-    holding = Assignment.objects.filter(entity=entity, end_date__isnull=True).first()
     closing = status == EntityStatus.CLOSED
-    if closing and holding:
-        if effective_date < holding.start_date:
-            raise ValidationError(
-                _("The business's current holding began on %(start)s; it cannot close before that.")
-                % {"start": holding.start_date},
-                code="date_before_start",
-            )
-        holding.end_date = effective_date
-        holding.save(update_fields=["end_date"])
     entity.status = status
     entity.save(update_fields=["status", "updated_at"])
-    Adjustment.objects.create(
-        kind=AdjustmentKind.ENTITY_CLOSED if closing else AdjustmentKind.ENTITY_STATUS,
+    holding_rules().status_changed(
         entity=entity,
-        from_cadre_id=holding.cadre_id if holding else None,
-        to_cadre_id=holding.cadre_id if holding and not closing else None,
-        reason=f"{site_text(status.label)}:{reason}"[:255],
+        closing=closing,
+        label=site_text(status.label),
+        reason=reason,
         effective_date=effective_date,
-        created_by=by,
+        by=by,
     )
-    if not closing and entity.zone_id:
-        entity_zone_sync(entity=entity, by=by, reason=reason)
     return entity
 
 

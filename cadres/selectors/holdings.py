@@ -104,10 +104,10 @@ def entity_holders(entity: Entity) -> tuple[Assignment | None, ZoneAssignment | 
 
 
 def zone_current_holding(zone_id: int) -> ZoneAssignment | None:
-    """The open holding of a zone (at most one), with its cadre."""
+    """The open holding of a zone (at most one), with its cadre and the cadre's division."""
     return (
         ZoneAssignment.objects.filter(zone_id=zone_id, end_date__isnull=True)
-        .select_related("cadre")
+        .select_related("cadre__division")
         .first()
     )
 

@@ -16,22 +16,14 @@ from baobao.forms import add_service_error
 from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.privacy import sees_full_phones
-from cadres.selectors.handoffs import entity_handoff, office_level
 from entities.filters import EntityFilter
 from entities.forms import EntityForm, RegradeForm, StatusForm
 from entities.models import EntityStatus
-from entities.selectors import (
-    access_entity,
-    entity_adjustments,
-    entity_assignments,
-    entity_current_holding,
-    entity_grade_changes,
-    entity_list,
-)
+from entities.sections import page_sections
+from entities.selectors import access_entity, entity_list
 from entities.services import entity_change_status, entity_create, entity_regrade, entity_update
 from entities.tables import EntityTable
 from entities.views.common import PER_PAGE, RegisterFormView
-from inspections.selectors import entity_quarter_status
 
 
 class EntityListView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
@@ -49,7 +41,9 @@ class EntityListView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
 
 
 class EntityDetailView(LoginRequiredMixin, TemplateView):
-    """Everything about one business; a cadre sees the ones they hold (404 otherwise)."""
+    """Everything about one business; a cadre sees the ones they hold (404 otherwise). The
+    register shows the business itself; the apps above it add their sections (who holds it,
+    its supervision, …) through ``entities.sections``."""
 
     template_name = "entities/entity_detail.html"
 
@@ -61,23 +55,12 @@ class EntityDetailView(LoginRequiredMixin, TemplateView):
             audit_record(
                 kind=AuditKind.PERSONAL_VIEW, request=self.request, target=f"entity:{entity.pk}"
             )
-        handoff = entity_handoff(entity=entity, today=self.request.today)
-        # An office below the level the grade needs has no cadre to offer: the business waits
-        # for the higher office (待上级安排包保) and the page says so instead of an empty picker.
-        level = office_level(user)
-        can_arrange = handoff is None or level is None or level <= handoff.level
+        base = {"entity": entity, "can_write": user.can_write_registers}
         return super().get_context_data(
             full_phones=full_phones,
-            entity=entity,
             trail=entity.division.ancestors(),
-            holding=entity_current_holding(user=user, entity=entity),
-            assignments=entity_assignments(user=user, entity=entity),
-            grade_changes=entity_grade_changes(entity=entity),
-            adjustments=entity_adjustments(user=user, entity=entity),
-            quarter_status=entity_quarter_status(entity=entity, today=self.request.today),
-            handoff=handoff,
-            can_write=user.can_write_registers,
-            can_arrange=user.can_write_registers and can_arrange,
+            sections=page_sections(page="entity", request=self.request, obj=entity, base=base),
+            **base,
             **kwargs,
         )
 

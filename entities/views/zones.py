@@ -8,13 +8,8 @@ from django.views.generic import TemplateView
 from baobao.mixins import OfficeRequiredMixin
 from entities.filters import ZoneFilter
 from entities.forms import ZoneForm
-from entities.selectors import (
-    access_zone,
-    zone_current_holding,
-    zone_entities,
-    zone_list,
-    zone_past_holdings,
-)
+from entities.sections import page_sections
+from entities.selectors import access_zone, zone_entities, zone_list
 from entities.services import zone_create, zone_update
 from entities.tables import EntityTable, ZoneTable
 from entities.views.common import RegisterFormView, paginate
@@ -40,13 +35,12 @@ class ZoneDetailView(LoginRequiredMixin, TemplateView):
         zone = access_zone(user, self.kwargs["pk"])
         table = EntityTable(zone_entities(user=user, zone=zone), exclude=("zone",))
         paginate(self.request, table)
+        base = {"zone": zone, "can_write": user.can_write_registers}
         return super().get_context_data(
-            zone=zone,
             trail=zone.division.ancestors(),
-            holding=zone_current_holding(zone=zone),
-            past_holdings=zone_past_holdings(zone=zone),
             table=table,
-            can_write=user.can_write_registers,
+            sections=page_sections(page="zone", request=self.request, obj=zone, base=base),
+            **base,
             **kwargs,
         )
 

@@ -11,15 +11,11 @@ from django.utils import timezone
 from baobao.models import Division, Level
 from baobao.selectors import division_children, division_trail
 from cadres.models import Adjustment, AdjustmentKind, Assignment, Cadre
+from cadres.selectors.histories import entity_adjustments, entity_assignments
 from cadres.services import zone_assign
 from entities.filters import EntityFilter, ZoneFilter
 from entities.models import Entity, EntityStatus, Grade, Zone
-from entities.selectors import (
-    entity_adjustments,
-    entity_assignments,
-    entity_list,
-    zone_list,
-)
+from entities.selectors import entity_list, zone_list
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
