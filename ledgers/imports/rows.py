@@ -92,6 +92,20 @@ def check_division(plan: RowPlan, divisions, user) -> Division | None:
     return division
 
 
+def check_known(plan: RowPlan, *, target, division, user, column: str, outside, moved) -> bool:
+    """A row naming a record the register already holds (``target``): it must be in the user's
+    area and in the row's division (a move is made on the record's own page). ``outside`` and
+    ``moved`` are messages with ``%(division)s``; False when the row is refused."""
+    plan.target = target
+    if not division_in_scope(user, target.division):
+        plan.refuse(column, outside % {"division": target.division})
+        return False
+    if target.division_id != division.pk:
+        plan.refuse("division", moved % {"division": target.division})
+        return False
+    return True
+
+
 def check_phone(plan: RowPlan, name: str, *, mobile: bool = False) -> str:
     value = normalize_phone(plan.values.get(name, ""))
     if value:
