@@ -7,9 +7,11 @@ class CadresConfig(AppConfig):
     verbose_name = _("Cadres and holdings")
 
     def ready(self) -> None:
+        from cadres.entity_filters import entity_filters_register
         from cadres.sections import sections_register
         from cadres.services.entity_changes import CadreHoldingRules
         from entities.changes import holding_rules_register
 
         holding_rules_register(CadreHoldingRules())
         sections_register()
+        entity_filters_register()

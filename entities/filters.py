@@ -2,21 +2,48 @@
 their scope: zones and cadres outside it are refused, divisions outside it are ignored."""
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import django_filters
 from django import forms
 from django.contrib.postgres.fields import ArrayField
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
-from django.db.models import Exists, Func, OuterRef, Q, TextField
+from django.db.models import Func, Q, TextField
 from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from baobao.filters import DivisionFilter, ScopedFilterSet
 from baobao.widgets import QuickSelect
-from cadres.models import Assignment, Cadre, CadreStatus
 from entities.models import BusinessType, Entity, EntityStatus, Grade, Zone
 
 YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+
+
+@dataclass(frozen=True)
+class ExtraFilter:
+    name: str
+    make: Callable[..., django_filters.Filter]
+    order: int
+
+
+_extra_filters: dict[str, ExtraFilter] = {}
+
+
+def entity_filter_register(
+    *, name: str, make: Callable[..., django_filters.Filter], order: int = 50
+) -> None:
+    """Add a filter to the business list from an app above the register (who holds it, its
+    self-checks …), from that app's ``AppConfig.ready()``. ``make(user)`` returns a new
+    ``django_filters.Filter`` whose ``method`` is a callable ``(queryset, name, value)``; its
+    choices must be scoped to ``user`` like the register's own. Filters show after the
+    register's own, in ``order``."""
+    known = _extra_filters.get(name)
+    if known is not None and known.make is not make:
+        raise ImproperlyConfigured(f"The business list already has a filter named {name!r}.")
+    _extra_filters[name] = ExtraFilter(name, make, order)
+
 
 # A search that looks like a credit code or a licence number (letters and digits only, at least
 # ten of them) is matched exactly against both, through their unique indexes.
@@ -29,12 +56,6 @@ class NameBigrams(Func):
 
     function = "name_bigrams"
     output_field = ArrayField(TextField())
-
-
-def _current_holding(**conditions):
-    return Exists(
-        Assignment.objects.filter(entity=OuterRef("pk"), end_date__isnull=True, **conditions)
-    )
 
 
 class AreaFilter(DivisionFilter):
@@ -74,27 +95,6 @@ class EntityFilter(ScopedFilterSet):
         empty_label=_("All"),
         widget=QuickSelect,
     )
-    covered = django_filters.ChoiceFilter(
-        choices=YES_NO,
-        method="filter_covered",
-        label=_("Has a cadre"),
-        empty_label=_("All"),
-        widget=QuickSelect,
-    )
-    escalated = django_filters.ChoiceFilter(
-        choices=YES_NO,
-        method="filter_escalated",
-        label=_("Escalated"),
-        empty_label=_("All"),
-        widget=QuickSelect,
-    )
-    # Reached from a cadre's page ("their businesses"): a hidden id, checked against the scope.
-    held_by = django_filters.ModelChoiceFilter(
-        queryset=Cadre.objects.none(),
-        method="filter_held_by",
-        label=_("Held by"),
-        widget=forms.HiddenInput,
-    )
 
     class Meta:
         model = Entity
@@ -105,9 +105,9 @@ class EntityFilter(ScopedFilterSet):
             queryset = Entity.objects.for_user(request.user)
         super().__init__(data, queryset, request=request, **kwargs)
         self.filters["zone"].queryset = Zone.objects.for_user(self.user).order_by("name")
-        self.filters["held_by"].queryset = Cadre.objects.for_user(self.user).select_related(
-            "division"
-        )
+        for extra in sorted(_extra_filters.values(), key=lambda e: e.order):
+            self.filters[extra.name] = extra.make(self.user)
+            self.filters[extra.name].parent = self
 
     def filter_q(self, queryset, name, value):
         value = value.strip()
@@ -123,30 +123,6 @@ class EntityFilter(ScopedFilterSet):
             pair = NameBigrams(Upper("name"))
             queryset = queryset.alias(name_pairs=pair).filter(name_pairs__contains=[value.upper()])
         return queryset
-
-    def filter_covered(self, queryset, name, value):
-        if value == "yes":
-            return queryset.filter(_current_holding(cadre__status=CadreStatus.ACTIVE))
-        # Without a cadre in post: nobody holds it, or its holder has left. Spelled as two
-        # conditions, each served by an index: the first a probe of the current-holding index
-        # (index only), the second one hashed list of the few businesses of cadres who left. As
-        # one NOT EXISTS over holding and cadre, each business walked cost two probes and a
-        # cadre row (the province's first page walked 30k businesses in 400 ms; now 7k, 70 ms).
-        left = Assignment.objects.filter(end_date__isnull=True, cadre__status=CadreStatus.LEFT)
-        return queryset.filter(~_current_holding() | Q(pk__in=left.values("entity_id")))
-
-    def filter_escalated(self, queryset, name, value):
-        # A hashed list of the few escalated businesses (a partial index of the holdings):
-        # checking each business walked costs a hash lookup, not an index probe.
-        escalated = Q(
-            pk__in=Assignment.objects.filter(end_date__isnull=True, escalated=True).values(
-                "entity_id"
-            )
-        )
-        return queryset.filter(escalated if value == "yes" else ~escalated)
-
-    def filter_held_by(self, queryset, name, value):
-        return queryset.filter(_current_holding(cadre=value))
 
 
 class ZoneFilter(ScopedFilterSet):

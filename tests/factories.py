@@ -220,6 +220,14 @@ def cadre_login(cadre: Cadre) -> User:
     return User.objects.filter(cadre=cadre).first() or cadre_user(cadre)
 
 
+def crew_login(cadre: Cadre, who: str) -> User:
+    """A login of the cadre's crew: ``"cadre"`` (the cadre's own), or a new ``"assistant"``
+    (协保员) or ``"liaison"`` (联络员) of theirs."""
+    if who == "cadre":
+        return cadre_login(cadre)
+    return aide_user(CadreAideFactory(cadre=cadre, kind=who))
+
+
 def _quarter_code(moment) -> int:
     return Quarter.of(moment).code
 

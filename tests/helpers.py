@@ -1,5 +1,5 @@
 """Helpers the test modules share: read the holdings and their ledger back, collect a page's
-messages, expect a refusal, make a photo."""
+messages, expect a refusal, make a photo, count a page's queries."""
 
 import io
 from contextlib import contextmanager
@@ -8,9 +8,11 @@ import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image
 
-from cadres.models import Adjustment, Assignment
+from cadres.models import Adjustment, AdjustmentKind, Assignment, ZoneAssignment
 
 
 def current(entity) -> Assignment | None:
@@ -39,8 +41,39 @@ def refused(code):
     assert exc_info.value.code == code, exc_info.value
 
 
-def jpeg(name="IMG_0001.jpg", size=(80, 60)) -> SimpleUploadedFile:
-    """A real JPEG photo upload of ``size`` pixels."""
+def jpeg_bytes(size=(80, 60)) -> bytes:
+    """The bytes of a real JPEG photo of ``size`` pixels."""
     buffer = io.BytesIO()
     Image.new("RGB", size, "green").save(buffer, "JPEG")
-    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
+    return buffer.getvalue()
+
+
+def jpeg(name="IMG_0001.jpg", size=(80, 60)) -> SimpleUploadedFile:
+    """A real JPEG photo upload of ``size`` pixels."""
+    return SimpleUploadedFile(name, jpeg_bytes(size), content_type="image/jpeg")
+
+
+def page_queries(client, url) -> int:
+    """How many queries a GET of ``url`` runs (it must answer 200)."""
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def assert_handed_over(*, cadre, successor, direct, zone, zoned, today) -> None:
+    """A cadre who left naming ``successor``: their direct holdings and the whole zone moved,
+    each with its ledger rows (the leave, then the transfer or zone assignment)."""
+    for old in direct:
+        assert current(old.entity).cadre == successor
+        assert ledger(old.entity) == [
+            (AdjustmentKind.CADRE_LEFT, cadre.pk, None),
+            (AdjustmentKind.TRANSFER, cadre.pk, successor.pk),
+        ]
+    ended = ZoneAssignment.objects.filter(zone=zone, cadre=cadre).latest("pk")
+    assert ended.end_date == today
+    assert ZoneAssignment.objects.get(zone=zone, end_date__isnull=True).cadre == successor
+    assert current(zoned).cadre == successor
+    assert ledger(zoned)[-2:] == [
+        (AdjustmentKind.CADRE_LEFT, cadre.pk, None),
+        (AdjustmentKind.ZONE_ASSIGN, cadre.pk, successor.pk),
+    ]

@@ -83,7 +83,7 @@ def s3_endpoint():
 
 
 def s3_storages(monkeypatch, **env) -> dict:
-    """STORAGES as baobao/settings.py builds them from this environment."""
+    """STORAGES as baobao/settings/ builds them from this environment."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
     try:

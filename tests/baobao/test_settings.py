@@ -15,7 +15,7 @@ from django.conf import settings
 
 REPO = Path(__file__).resolve().parents[2]
 
-# Every variable baobao/settings.py reads (by name or prefix), removed so a test starts clean.
+# Every variable baobao/settings/ reads (by name or prefix), removed so a test starts clean.
 SETTINGS_VARS = {
     "DJANGO_DEBUG",
     "SECRET_KEY",

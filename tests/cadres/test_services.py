@@ -59,7 +59,7 @@ from tests.factories import (
     wanshan_township,
     wanshan_village,
 )
-from tests.helpers import current, ledger, refused
+from tests.helpers import assert_handed_over, current, ledger, refused
 
 pytestmark = pytest.mark.django_db
 
@@ -822,26 +822,15 @@ def test_a_cadre_who_leaves_with_a_successor_hands_everything_over(office):
     direct = [AssignmentFactory(cadre=cadre, entity=EntityFactory(grade=Grade.C)) for _ in range(2)]
     zone = ZoneFactory()
     zoned = EntityFactory(zone=zone, grade=Grade.C)
-    za = zone_assign(zone=zone, cadre=cadre, reason="分片", by=office)
+    zone_assign(zone=zone, cadre=cadre, reason="分片", by=office)
     successor = CadreFactory(level=Level.TOWNSHIP)
     # when they leave naming a successor
     left_behind = cadre_leave(cadre=cadre, reason="调任", by=office, successor=successor)
     # then nothing is left behind: direct holdings and the whole zone move
     assert left_behind == []
-    for old in direct:
-        assert current(old.entity).cadre == successor
-        assert ledger(old.entity) == [
-            (AdjustmentKind.CADRE_LEFT, cadre.pk, None),
-            (AdjustmentKind.TRANSFER, cadre.pk, successor.pk),
-        ]
-    za.refresh_from_db()
-    assert za.end_date == TODAY()
-    assert ZoneAssignment.objects.get(zone=zone, end_date__isnull=True).cadre == successor
-    assert current(zoned).cadre == successor
-    assert ledger(zoned)[-2:] == [
-        (AdjustmentKind.CADRE_LEFT, cadre.pk, None),
-        (AdjustmentKind.ZONE_ASSIGN, cadre.pk, successor.pk),
-    ]
+    assert_handed_over(
+        cadre=cadre, successor=successor, direct=direct, zone=zone, zoned=zoned, today=TODAY()
+    )
 
 
 def test_a_cadre_who_leaves_may_hand_each_holding_to_its_own_successor(office):

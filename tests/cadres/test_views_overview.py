@@ -4,8 +4,6 @@ list, the action each gap links to, their filters, and a query count that does n
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,15 +16,13 @@ from entities.models import EntityStatus, Grade
 from entities.services import entity_regrade
 from tests.factories import (
     AssignmentFactory,
-    CadreAideFactory,
     CadreFactory,
     EntityFactory,
     ZoneFactory,
     admin_user,
-    aide_user,
-    cadre_user,
     city,
     county,
+    crew_login,
     office_user,
     province,
     second_township,
@@ -36,17 +32,12 @@ from tests.factories import (
     wanshan,
     wanshan_village,
 )
+from tests.helpers import page_queries
 
 pytestmark = pytest.mark.django_db
 
 TODAY = timezone.localdate()
 PAGES = ["overview:coverage", "overview:balance", "overview:adjustments"]
-
-
-def queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 # --- who may open the pages -------------------------------------------------------------------
@@ -64,12 +55,7 @@ def test_anonymous_is_sent_to_login(client, page):
 def test_cadres_and_their_aides_are_refused(client, page, make_user):
     # given a county cadre with an assistant and a liaison, each with a login
     cadre = CadreFactory(level=Level.COUNTY)
-    user = {
-        "cadre": lambda: cadre_user(cadre),
-        "assistant": lambda: aide_user(CadreAideFactory(cadre=cadre)),
-        "liaison": lambda: aide_user(CadreAideFactory(cadre=cadre, kind="liaison")),
-    }[make_user]()
-    client.force_login(user)
+    client.force_login(crew_login(cadre, make_user))
     # then the office's overview is not for them
     assert client.get(reverse(page)).status_code == 403
 
@@ -236,7 +222,7 @@ def test_coverage_runs_a_constant_number_of_queries(client, django_assert_max_nu
     client.force_login(office_user(county()))
     _gaps_of_each_kind(3)
     url = reverse("overview:coverage")
-    few = queries(client, url)
+    few = page_queries(client, url)
     # when there are 30 of each
     _gaps_of_each_kind(27)
     # then the page runs no more queries
@@ -306,7 +292,7 @@ def test_balance_runs_a_constant_number_of_queries(client, django_assert_max_num
     client.force_login(office_user(county()))
     _cadres_with_loads(3)
     url = reverse("overview:balance")
-    few = queries(client, url)
+    few = page_queries(client, url)
     _cadres_with_loads(27)
     with django_assert_max_num_queries(few):
         client.get(url)
@@ -415,7 +401,7 @@ def test_ledger_runs_a_constant_number_of_queries(client, django_assert_max_num_
     client.force_login(office_user(county()))
     _adjustments(3)
     url = reverse("overview:adjustments")
-    few = queries(client, url)
+    few = page_queries(client, url)
     _adjustments(27)
     with django_assert_max_num_queries(few):
         response = client.get(url)

@@ -41,7 +41,7 @@ from tests.factories import (
     wanshan,
     wanshan_village,
 )
-from tests.helpers import current, ledger, success_messages
+from tests.helpers import assert_handed_over, current, ledger, success_messages
 
 pytestmark = pytest.mark.django_db
 TODAY = timezone.localdate
@@ -582,7 +582,7 @@ def test_the_leave_page_lists_direct_holdings_and_zones_with_fitting_successors(
 
 def test_a_cadre_leaves_and_hands_everything_to_one_successor(client, clerk):
     # given a leaving township cadre and a successor of the same level
-    cadre, direct, zone, zoned, zone_holding = _leaving_township_cadre(clerk)
+    cadre, direct, zone, zoned, _zone_holding = _leaving_township_cadre(clerk)
     successor = CadreFactory(level=Level.TOWNSHIP)
     # when the clerk records the leaving with everything to the successor
     response = client.post(
@@ -594,20 +594,9 @@ def test_a_cadre_leaves_and_hands_everything_to_one_successor(client, clerk):
     assert response["Location"] == url("detail", cadre.pk)
     cadre.refresh_from_db()
     assert (cadre.status, cadre.left_on, cadre.left_reason) == (CadreStatus.LEFT, TODAY(), "调任")
-    for old in direct:
-        assert current(old.entity).cadre == successor
-        assert ledger(old.entity) == [
-            (AdjustmentKind.CADRE_LEFT, cadre.pk, None),
-            (AdjustmentKind.TRANSFER, cadre.pk, successor.pk),
-        ]
-    zone_holding.refresh_from_db()
-    assert zone_holding.end_date == TODAY()
-    assert ZoneAssignment.objects.get(zone=zone, end_date__isnull=True).cadre == successor
-    assert current(zoned).cadre == successor
-    assert ledger(zoned)[-2:] == [
-        (AdjustmentKind.CADRE_LEFT, cadre.pk, None),
-        (AdjustmentKind.ZONE_ASSIGN, cadre.pk, successor.pk),
-    ]
+    assert_handed_over(
+        cadre=cadre, successor=successor, direct=direct, zone=zone, zoned=zoned, today=TODAY()
+    )
     assert success_messages(response)
 
 

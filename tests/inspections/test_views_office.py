@@ -2,60 +2,39 @@
 with their actions, the scoped photos, and an entity's recent quarters on its detail page."""
 
 import datetime
-import io
 
 import pytest
 from django.core.files.base import ContentFile
-from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
-from PIL import Image
 
 from baobao.models import Level
 from inspections.models import CheckResult, Issue, IssueEvent, IssueStatus, VisitCheck, VisitPhoto
 from inspections.quarters import Quarter
 from tests.factories import (
     AssignmentFactory,
-    CadreAideFactory,
     CadreFactory,
     EntityFactory,
     IssueFactory,
     VisitFactory,
     admin_user,
-    aide_user,
     cadre_login,
     county,
+    crew_login,
     office_user,
     province,
     wanshan_village,
 )
+from tests.helpers import jpeg, jpeg_bytes, page_queries
 
 pytestmark = pytest.mark.django_db
 
 LEDGERS = ["inspections:visits", "inspections:issues"]
 
 
-def jpeg_bytes() -> bytes:
-    buffer = io.BytesIO()
-    Image.new("RGB", (40, 20), "green").save(buffer, format="JPEG")
-    return buffer.getvalue()
-
-
-def jpeg_upload():
-    return SimpleUploadedFile("IMG_0001.jpg", jpeg_bytes(), content_type="image/jpeg")
-
-
 def wanshan_visit():
     entity = EntityFactory(division=wanshan_village())
     return VisitFactory(assignment=AssignmentFactory(entity=entity))
-
-
-def queries(client, url) -> int:
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def transition(client, issue, to_status, note="", photo=None):
@@ -80,12 +59,7 @@ def test_anonymous_is_sent_to_login(client, page):
 def test_cadres_and_their_aides_are_refused_the_ledgers(client, page, make_user):
     # given a county cadre with an assistant and a liaison
     cadre = CadreFactory(level=Level.COUNTY)
-    user = {
-        "cadre": lambda: cadre_login(cadre),
-        "assistant": lambda: aide_user(CadreAideFactory(cadre=cadre)),
-        "liaison": lambda: aide_user(CadreAideFactory(cadre=cadre, kind="liaison")),
-    }[make_user]()
-    client.force_login(user)
+    client.force_login(crew_login(cadre, make_user))
     # then the office ledgers are not for them
     assert client.get(reverse(page)).status_code == 403
 
@@ -207,11 +181,11 @@ def test_ledger_query_count_does_not_grow_with_rows(client, page):
     client.force_login(office_user(county()))
     for _ in range(3):
         IssueFactory()
-    few = queries(client, reverse(page))
+    few = page_queries(client, reverse(page))
     for _ in range(27):
         IssueFactory()
     # then the ledger runs the same queries for 30 rows as for 3
-    assert queries(client, reverse(page)) == few
+    assert page_queries(client, reverse(page)) == few
 
 
 # --- a visit's page ---------------------------------------------------------------------------
@@ -327,7 +301,7 @@ def test_the_issue_flow_through_the_page(client):
     assert 'value="closed"' not in page.text
     # when it goes open → rectifying → fixed (with a note and a photo) → closed
     assert transition(client, issue, "rectifying").status_code == 302
-    assert transition(client, issue, "fixed", "已清洗地面", jpeg_upload()).status_code == 302
+    assert transition(client, issue, "fixed", "已清洗地面", jpeg()).status_code == 302
     assert transition(client, issue, "closed", "复查合格").status_code == 302
     # then it is closed and its history shows every step with who and the evidence
     issue.refresh_from_db()
@@ -401,7 +375,7 @@ def test_issue_and_event_photos_are_served_only_in_scope(client):
     # given an issue with a photo, fixed with an evidence photo
     issue = IssueFactory(photo=ContentFile(jpeg_bytes(), "i.jpg"))
     client.force_login(office_user(county()))
-    transition(client, issue, "fixed", "已整改", jpeg_upload())
+    transition(client, issue, "fixed", "已整改", jpeg())
     event = issue.events.get()
     urls = [
         reverse("inspections:issue-photo", args=["issue", issue.pk]),
