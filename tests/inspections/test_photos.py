@@ -93,3 +93,39 @@ def test_a_decompression_bomb_is_refused_before_decoding(monkeypatch):
     with pytest.raises(ValidationError) as refused:
         process_photo(upload)
     assert refused.value.code == "photo_type"
+
+
+def test_a_large_jpeg_is_decoded_at_a_reduced_scale_and_still_fills_the_cap(monkeypatch):
+    # given a 12-megapixel phone JPEG held upright (sensor landscape, Orientation 6), whose
+    # left half is red and right half blue
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    sensor = Image.new("RGB", (4032, 3024), "red")
+    sensor.paste((0, 0, 255), (2016, 0, 4032, 3024))
+    buf = io.BytesIO()
+    sensor.save(buf, "JPEG", quality=90, exif=exif)
+    upload = SimpleUploadedFile("IMG_0001.jpg", buf.getvalue(), content_type="image/jpeg")
+    drafts = []
+    draft = Image.Image.draft
+
+    def spy(self, mode, size):
+        drafts.append(size)
+        return draft(self, mode, size)
+
+    monkeypatch.setattr(Image.Image, "draft", spy)
+    # when it is processed
+    photo = process_photo(upload)
+    # then the decoder was asked for a reduced scale no smaller than the cap on the long side
+    assert drafts and max(drafts[0]) >= MAX_SIDE and drafts[0][0] < 4032
+    # and the photo is upright, at the cap, with the halves where the viewer sees them
+    image = opened(photo).convert("RGB")
+    assert (photo.width, photo.height) == image.size == (MAX_SIDE * 3 // 4, MAX_SIDE)
+    top, bottom = image.getpixel((600, 100)), image.getpixel((600, 1500))
+    assert top[0] > 200 and top[2] < 60  # red on top: rotated clockwise
+    assert bottom[2] > 200 and bottom[0] < 60
+
+
+def test_a_png_is_not_drafted_but_still_downscaled():
+    upload = image_upload(size=(3400, 1700), fmt="PNG", name="scan.png")
+    photo = process_photo(upload)
+    assert (photo.width, photo.height) == (MAX_SIDE, MAX_SIDE // 2)

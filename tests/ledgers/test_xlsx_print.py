@@ -26,10 +26,12 @@ def _assert_prints(ws, *, unit: str):
     assert ws.page_setup.orientation == "landscape"
     assert int(ws.page_setup.paperSize) == 9  # A4
     assert ws.sheet_properties.pageSetUpPr.fitToPage is True
-    assert (int(ws.page_setup.fitToWidth), int(ws.page_setup.fitToHeight)) == (1, 0)
+    # one page wide: fitToWidth 1 is the default, which a writer may leave out
+    assert (int(ws.page_setup.fitToWidth or 1), int(ws.page_setup.fitToHeight)) == (1, 0)
     assert ws.oddHeader.left.text == unit
     assert "2026-05-20 10:00" in ws.oddHeader.right.text
     assert ws.oddFooter.center.text == "第 &P 页 共 &N 页"
+    assert ws.print_options.horizontalCentered
 
 
 def test_a_sheet_prints_landscape_one_page_wide_with_its_header_rows_on_each_page():
