@@ -40,6 +40,12 @@ class KeysetPage:
         return bool(self.previous or self.next)
 
 
+def _grouped(qs: QuerySet) -> bool:
+    """A ``values()`` query (rows are dicts, often one per group): its order's last term is
+    taken to tell its rows apart, and its rows are read in one query."""
+    return qs._fields is not None or qs.query.group_by is not None
+
+
 def _order_of(qs: QuerySet) -> list[tuple[str, bool]]:
     """The queryset's order as (field path, descending) pairs, ending with the id (added as the
     tie-breaker, in the direction of the last term, when the order does not end with it)."""
@@ -49,14 +55,16 @@ def _order_of(qs: QuerySet) -> list[tuple[str, bool]]:
         if not isinstance(term, str) or term.lstrip("-") == "?":
             raise ValueError(f"keyset paging needs field names, not {term!r}")
         order.append((term.lstrip("-"), term.startswith("-")))
-    if not order or order[-1][0] not in ("id", "pk"):
+    if not order or (order[-1][0] not in ("id", "pk") and not _grouped(qs)):
         order.append(("id", order[-1][1] if order else False))
     return order
 
 
-def _field(model, path: str):
-    """The model field a ``__`` path ends at."""
-    field = None
+def _field(qs: QuerySet, path: str):
+    """The model field a ``__`` path ends at, or the output field of an annotation."""
+    if path in qs.query.annotations:
+        return qs.query.annotations[path].output_field
+    model, field = qs.model, None
     for part in path.split("__"):
         field = model._meta.pk if part == "pk" else model._meta.get_field(part)
         model = field.related_model or model
@@ -65,9 +73,12 @@ def _field(model, path: str):
 
 def _value(row, path: str):
     """The value of a ``__`` path on a row, as it goes into a cursor."""
-    value = row
-    for part in path.split("__"):
-        value = getattr(value, "pk" if part == "id" else part, None)
+    if isinstance(row, dict):
+        value = row.get(path)
+    else:
+        value = row
+        for part in path.split("__"):
+            value = getattr(value, "pk" if part == "id" else part, None)
     if isinstance(value, Model):
         value = value.pk
     if isinstance(value, datetime.date | decimal.Decimal):
@@ -80,7 +91,7 @@ def _encode(order: list[tuple[str, bool]], values: list) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, order: list[tuple[str, bool]], model) -> list | None:
+def _decode(cursor: str, order: list[tuple[str, bool]], qs: QuerySet) -> list | None:
     """The values of a cursor made for this order (each read as its field reads it), or None."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
@@ -94,7 +105,7 @@ def _decode(cursor: str, order: list[tuple[str, bool]], model) -> list | None:
     if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
         return None
     try:
-        return [_field(model, f).to_python(v) for (f, _d), v in zip(order, values, strict=True)]
+        return [_field(qs, f).to_python(v) for (f, _d), v in zip(order, values, strict=True)]
     except (FieldDoesNotExist, ValidationError, ValueError, TypeError):
         return None
 
@@ -118,7 +129,9 @@ def _beyond(order: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
 def _rows(qs: QuerySet, limit: int) -> list:
     """The first ``limit`` rows of ``qs`` in two steps: their ids (which an index holding the
     order and the filtered columns answers alone, without reading a row per entry walked),
-    then those rows with what ``qs`` selects and prefetches."""
+    then those rows with what ``qs`` selects and prefetches. A grouped query in one step."""
+    if _grouped(qs):
+        return list(qs[:limit])
     ids = list(qs.values_list("pk", flat=True)[:limit])
     if not ids:
         return []
@@ -144,11 +157,8 @@ def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
     order = _order_of(qs)
     if order[-1] not in [(t.lstrip("-"), t.startswith("-")) for t in qs.query.order_by]:
         qs = qs.order_by(*[f"-{f}" if d else f for f, d in order])
-    model = qs.model
-    after = _decode(request.GET.get(prefix + AFTER, ""), order, model)
-    before = (
-        None if after is not None else _decode(request.GET.get(prefix + BEFORE, ""), order, model)
-    )
+    after = _decode(request.GET.get(prefix + AFTER, ""), order, qs)
+    before = None if after is not None else _decode(request.GET.get(prefix + BEFORE, ""), order, qs)
     if before is not None:
         rows = _rows(qs.filter(_beyond(order, before, forward=False)).reverse(), per_page + 1)
         more_before, rows = len(rows) > per_page, rows[:per_page][::-1]

@@ -4,9 +4,9 @@ adjustment ledger (动态调整台账). Read-only; each gap links to the action 
 import math
 
 from django.views.generic import TemplateView
-from django_tables2 import LazyPaginator, RequestConfig
 
 from baobao.db_routers import ReplicaReadMixin
+from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin
 from cadres.filters_overview import AdjustmentFilterForm, AreaFilterForm, CoverageFilterForm
 from cadres.selectors.balance import (
@@ -42,9 +42,8 @@ LEDGER_PER_PAGE = 50
 
 
 def _paginate(request, table, per_page):
-    RequestConfig(
-        request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}
-    ).configure(table)
+    """Seek paging (no OFFSET, no COUNT); the table's pager is ``table.pager``."""
+    table.pager = keyset_paginate(request, table, per_page=per_page)
     return table
 
 
