@@ -180,3 +180,14 @@ def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
         previous=_query(request, prefix, before=cursor(rows[0])) if more_before and rows else None,
         next=_query(request, prefix, after=cursor(rows[-1])) if more_after and rows else None,
     )
+
+
+def bounded_count(qs: QuerySet, limit: int) -> int:
+    """How many rows ``qs`` has, counting no further than ``limit + 1`` (never a full COUNT)."""
+    return qs.order_by().values("pk")[: limit + 1].count()
+
+
+def shown_count(qs: QuerySet, limit: int) -> int | str:
+    """A total for a page: exact up to ``limit``, else "``limit``+" (read no further)."""
+    n = bounded_count(qs, limit)
+    return n if n <= limit else f"{limit}+"

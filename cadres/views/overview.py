@@ -6,7 +6,7 @@ import math
 from django.views.generic import TemplateView
 
 from baobao.db_routers import ReplicaReadMixin
-from baobao.keyset import keyset_paginate
+from baobao.keyset import keyset_paginate, shown_count
 from baobao.mixins import OfficeRequiredMixin
 from cadres.filters_overview import AdjustmentFilterForm, AreaFilterForm, CoverageFilterForm
 from cadres.selectors.balance import (
@@ -39,6 +39,7 @@ from cadres.tables_overview import (
 
 COVERAGE_PER_PAGE = 25
 LEDGER_PER_PAGE = 50
+QUEUE_COUNT_LIMIT = 999
 
 
 def _paginate(request, table, per_page):
@@ -87,7 +88,8 @@ class CoverageView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
                 ),
                 COVERAGE_PER_PAGE,
             ),
-            queue_count=handoff_queue(user=user).count(),
+            # Counted no further than a page shows ("999+"): never a province's full COUNT.
+            queue_count=shown_count(handoff_queue(user=user), QUEUE_COUNT_LIMIT),
             **kwargs,
         )
 
