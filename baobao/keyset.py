@@ -14,10 +14,13 @@ page. A forged cursor only moves the position inside the user's own scoped query
 
 import base64
 import binascii
+import datetime
+import decimal
 import json
 from dataclasses import dataclass
 
-from django.db.models import Q, QuerySet
+from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db.models import Model, Q, QuerySet
 from django_tables2 import RequestConfig
 
 AFTER = "after"
@@ -37,17 +40,50 @@ class KeysetPage:
         return bool(self.previous or self.next)
 
 
+def _grouped(qs: QuerySet) -> bool:
+    """A ``values()`` query (rows are dicts, often one per group): its order's last term is
+    taken to tell its rows apart, and its rows are read in one query."""
+    return qs._fields is not None or qs.query.group_by is not None
+
+
 def _order_of(qs: QuerySet) -> list[tuple[str, bool]]:
-    """The queryset's order as (field, descending) pairs; the last must make rows unique."""
+    """The queryset's order as (field path, descending) pairs, ending with the id (added as the
+    tie-breaker, in the direction of the last term, when the order does not end with it)."""
     terms = list(qs.query.order_by) or list(qs.model._meta.ordering)
     order = []
     for term in terms:
-        if not isinstance(term, str) or "__" in term.lstrip("-"):
-            raise ValueError(f"keyset paging needs plain field names, not {term!r}")
+        if not isinstance(term, str) or term.lstrip("-") == "?":
+            raise ValueError(f"keyset paging needs field names, not {term!r}")
         order.append((term.lstrip("-"), term.startswith("-")))
-    if not order or order[-1][0] not in ("id", "pk"):
-        raise ValueError("keyset paging needs an order that ends with the id")
+    if not order or (order[-1][0] not in ("id", "pk") and not _grouped(qs)):
+        order.append(("id", order[-1][1] if order else False))
     return order
+
+
+def _field(qs: QuerySet, path: str):
+    """The model field a ``__`` path ends at, or the output field of an annotation."""
+    if path in qs.query.annotations:
+        return qs.query.annotations[path].output_field
+    model, field = qs.model, None
+    for part in path.split("__"):
+        field = model._meta.pk if part == "pk" else model._meta.get_field(part)
+        model = field.related_model or model
+    return field.target_field if field.is_relation else field
+
+
+def _value(row, path: str):
+    """The value of a ``__`` path on a row, as it goes into a cursor."""
+    if isinstance(row, dict):
+        value = row.get(path)
+    else:
+        value = row
+        for part in path.split("__"):
+            value = getattr(value, "pk" if part == "id" else part, None)
+    if isinstance(value, Model):
+        value = value.pk
+    if isinstance(value, datetime.date | decimal.Decimal):
+        value = value.isoformat() if isinstance(value, datetime.date) else str(value)
+    return value
 
 
 def _encode(order: list[tuple[str, bool]], values: list) -> str:
@@ -55,8 +91,8 @@ def _encode(order: list[tuple[str, bool]], values: list) -> str:
     return base64.urlsafe_b64encode(payload.encode()).decode().rstrip("=")
 
 
-def _decode(cursor: str, order: list[tuple[str, bool]]) -> list | None:
-    """The values of a cursor made for this order, or None."""
+def _decode(cursor: str, order: list[tuple[str, bool]], qs: QuerySet) -> list | None:
+    """The values of a cursor made for this order (each read as its field reads it), or None."""
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         payload = json.loads(raw)
@@ -68,7 +104,10 @@ def _decode(cursor: str, order: list[tuple[str, bool]]) -> list | None:
         return None
     if not all(isinstance(v, (str, int)) and not isinstance(v, bool) for v in values):
         return None
-    return values
+    try:
+        return [_field(qs, f).to_python(v) for (f, _d), v in zip(order, values, strict=True)]
+    except (FieldDoesNotExist, ValidationError, ValueError, TypeError):
+        return None
 
 
 def _beyond(order: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
@@ -90,7 +129,9 @@ def _beyond(order: list[tuple[str, bool]], values: list, *, forward: bool) -> Q:
 def _rows(qs: QuerySet, limit: int) -> list:
     """The first ``limit`` rows of ``qs`` in two steps: their ids (which an index holding the
     order and the filtered columns answers alone, without reading a row per entry walked),
-    then those rows with what ``qs`` selects and prefetches."""
+    then those rows with what ``qs`` selects and prefetches. A grouped query in one step."""
+    if _grouped(qs):
+        return list(qs[:limit])
     ids = list(qs.values_list("pk", flat=True)[:limit])
     if not ids:
         return []
@@ -98,22 +139,26 @@ def _rows(qs: QuerySet, limit: int) -> list:
     return [rows[pk] for pk in ids]
 
 
-def _query(request, **cursor) -> str:
+def _query(request, prefix: str, **cursor) -> str:
     params = request.GET.copy()
     for name in (AFTER, BEFORE, "page"):
-        params.pop(name, None)
-    params.update(cursor)
+        params.pop(prefix + name, None)
+    params.update({prefix + name: value for name, value in cursor.items()})
     return "?" + params.urlencode()
 
 
 def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
     """Sort ``table`` from the query string and cut its queryset down to one page, found by the
-    ``after`` / ``before`` cursor: two queries (the page's ids, then their rows)."""
+    ``after`` / ``before`` cursor (prefixed with the table's prefix, so that several tables of
+    one page page on their own): two queries (the page's ids, then their rows)."""
     RequestConfig(request, paginate=False).configure(table)
+    prefix = table.prefix or ""
     qs = table.data.data
     order = _order_of(qs)
-    after = _decode(request.GET.get(AFTER, ""), order)
-    before = None if after is not None else _decode(request.GET.get(BEFORE, ""), order)
+    if order[-1] not in [(t.lstrip("-"), t.startswith("-")) for t in qs.query.order_by]:
+        qs = qs.order_by(*[f"-{f}" if d else f for f, d in order])
+    after = _decode(request.GET.get(prefix + AFTER, ""), order, qs)
+    before = None if after is not None else _decode(request.GET.get(prefix + BEFORE, ""), order, qs)
     if before is not None:
         rows = _rows(qs.filter(_beyond(order, before, forward=False)).reverse(), per_page + 1)
         more_before, rows = len(rows) > per_page, rows[:per_page][::-1]
@@ -127,11 +172,22 @@ def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
     table.data.data = rows
 
     def cursor(row) -> str:
-        return _encode(order, [getattr(row, "pk" if f == "id" else f) for f, _d in order])
+        return _encode(order, [_value(row, f) for f, _d in order])
 
     at_start = not more_before
     return KeysetPage(
-        first=None if at_start else _query(request),
-        previous=_query(request, before=cursor(rows[0])) if more_before and rows else None,
-        next=_query(request, after=cursor(rows[-1])) if more_after and rows else None,
+        first=None if at_start else _query(request, prefix),
+        previous=_query(request, prefix, before=cursor(rows[0])) if more_before and rows else None,
+        next=_query(request, prefix, after=cursor(rows[-1])) if more_after and rows else None,
     )
+
+
+def bounded_count(qs: QuerySet, limit: int) -> int:
+    """How many rows ``qs`` has, counting no further than ``limit + 1`` (never a full COUNT)."""
+    return qs.order_by().values("pk")[: limit + 1].count()
+
+
+def shown_count(qs: QuerySet, limit: int) -> int | str:
+    """A total for a page: exact up to ``limit``, else "``limit``+" (read no further)."""
+    n = bounded_count(qs, limit)
+    return n if n <= limit else f"{limit}+"

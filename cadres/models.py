@@ -72,6 +72,8 @@ class Cadre(models.Model):  # 包保干部
                 fields=["phone"], name="cadre_phone_prefix", opclasses=["varchar_pattern_ops"]
             ),
             models.Index(fields=["commitment_signed_on"], name="cadre_commitment_signed"),
+            # The register's seek paging (its order, name then id).
+            models.Index(fields=["name", "id"], name="cadre_seek"),
             # The few who left (全覆盖: their holdings are gaps). Through (status, division)
             # PostgreSQL preferred scanning every cadre, in parallel, to find them.
             models.Index(

@@ -161,7 +161,8 @@ def coverage_below_level(
     return (
         _below_level(_current_holdings(user=user, division=division, grade=grade))
         .select_related("entity__division", "cadre__division")
-        .order_by(Concat("entity__name", Value("")), "pk")
+        .annotate(sort_name=Concat("entity__name", Value("")))
+        .order_by("sort_name", "pk")
     )
 
 

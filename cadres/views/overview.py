@@ -4,9 +4,9 @@ adjustment ledger (动态调整台账). Read-only; each gap links to the action 
 import math
 
 from django.views.generic import TemplateView
-from django_tables2 import LazyPaginator, RequestConfig
 
 from baobao.db_routers import ReplicaReadMixin
+from baobao.keyset import keyset_paginate, shown_count
 from baobao.mixins import OfficeRequiredMixin
 from cadres.filters_overview import AdjustmentFilterForm, AreaFilterForm, CoverageFilterForm
 from cadres.selectors.balance import (
@@ -39,12 +39,12 @@ from cadres.tables_overview import (
 
 COVERAGE_PER_PAGE = 25
 LEDGER_PER_PAGE = 50
+QUEUE_COUNT_LIMIT = 999
 
 
 def _paginate(request, table, per_page):
-    RequestConfig(
-        request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}
-    ).configure(table)
+    """Seek paging (no OFFSET, no COUNT); the table's pager is ``table.pager``."""
+    table.pager = keyset_paginate(request, table, per_page=per_page)
     return table
 
 
@@ -88,7 +88,8 @@ class CoverageView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
                 ),
                 COVERAGE_PER_PAGE,
             ),
-            queue_count=handoff_queue(user=user).count(),
+            # Counted no further than a page shows ("999+"): never a province's full COUNT.
+            queue_count=shown_count(handoff_queue(user=user), QUEUE_COUNT_LIMIT),
             **kwargs,
         )
 

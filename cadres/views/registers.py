@@ -7,12 +7,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views import View
-from django_tables2 import LazyPaginator, RequestConfig
 
 from audit.models import AuditKind
 from audit.services import audit_record
 from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
+from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin, RegisterWriterRequiredMixin
 from baobao.models import Division, Level
 from baobao.privacy import sees_full_phones
@@ -40,10 +40,8 @@ AIDE_PREFIXES = ("assistant1", "assistant2", "liaison")
 
 
 def paginate(request, table, per_page=PER_PAGE):
-    """Pages without COUNT(*): LazyPaginator only looks one page ahead."""
-    RequestConfig(
-        request, paginate={"per_page": per_page, "paginator_class": LazyPaginator}
-    ).configure(table)
+    """Seek paging (no OFFSET, no COUNT); the table's pager is ``table.pager``."""
+    table.pager = keyset_paginate(request, table, per_page=per_page)
     return table
 
 

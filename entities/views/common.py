@@ -8,10 +8,9 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views import View
-from django_tables2 import RequestConfig
-from django_tables2.paginators import LazyPaginator
 
 from baobao.forms import add_service_error
+from baobao.keyset import keyset_paginate
 from baobao.mixins import RegisterWriterRequiredMixin
 from baobao.models import Division
 from baobao.selectors import access_division, division_children, division_trail
@@ -20,10 +19,9 @@ PER_PAGE = 50
 
 
 def paginate(request, table) -> None:
-    """Sort and page ``table`` from the query string, without counting the rows (no COUNT(*))."""
-    RequestConfig(
-        request, paginate={"per_page": PER_PAGE, "paginator_class": LazyPaginator}
-    ).configure(table)
+    """Sort and page ``table`` from the query string by seeking (no OFFSET, no COUNT); the
+    table's pager is ``table.pager``."""
+    table.pager = keyset_paginate(request, table, per_page=PER_PAGE)
 
 
 @dataclass

@@ -128,6 +128,9 @@ class Issue(models.Model):  # 问题与处理
             models.Index(fields=["status", "deadline"], name="issue_status_deadline"),
             models.Index(fields=["entity", "status"], name="issue_entity_status"),
             models.Index(fields=["created_at"], name="issue_created"),
+            # The ledger's seek paging: its order, alone and after the status filter.
+            models.Index(fields=["-created_at", "-id"], name="issue_seek"),
+            models.Index(fields=["status", "-created_at", "-id"], name="issue_status_seek"),
         ]
         constraints = [
             models.CheckConstraint(

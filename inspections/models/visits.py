@@ -70,6 +70,9 @@ class Visit(models.Model):  # 督导记录
             models.Index(fields=["entity", "quarter"], name="visit_entity_quarter"),
             models.Index(fields=["cadre", "quarter"], name="visit_cadre_quarter"),
             models.Index(fields=["quarter", "visited_at"], name="visit_quarter_time"),
+            # The ledger's seek paging: its order, alone and after the cadre filter.
+            models.Index(fields=["-visited_at", "-id"], name="visit_seek"),
+            models.Index(fields=["cadre", "-visited_at", "-id"], name="visit_cadre_seek"),
         ]
 
     def __str__(self):

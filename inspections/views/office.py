@@ -17,11 +17,12 @@ from django.views.generic import TemplateView
 
 from baobao.db_routers import ReplicaReadMixin
 from baobao.forms import add_service_error
+from baobao.keyset import keyset_paginate
 from baobao.mixins import OfficeRequiredMixin
 from baobao.storage import stored_file_response
 from baobao.uploads import content_type_for
 from cadres.models import Assignment
-from entities.views.common import paginate
+from entities.views.common import PER_PAGE
 from inspections.filters import IssueFilter, VisitFilter
 from inspections.forms import RemarkForm, TransitionForm
 from inspections.models import (
@@ -59,9 +60,10 @@ class VisitLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
         table = VisitTable(
             _with_problem_count(visit_ledger(user=self.request.user, filters=filters))
         )
-        paginate(self.request, table)
+        # Seek paging: a deep page of a province's ledger costs what the first one does.
+        pager = keyset_paginate(self.request, table, per_page=PER_PAGE)
         return super().get_context_data(
-            filters=filters, table=table, **_chosen_cadre(filters), **kwargs
+            filters=filters, table=table, pager=pager, **_chosen_cadre(filters), **kwargs
         )
 
 
@@ -73,9 +75,10 @@ class IssueLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
         table = IssueTable(
             issue_ledger(user=self.request.user, filters=filters, today=self.request.today)
         )
-        paginate(self.request, table)
+        # Seek paging: a deep page of a province's ledger costs what the first one does.
+        pager = keyset_paginate(self.request, table, per_page=PER_PAGE)
         return super().get_context_data(
-            filters=filters, table=table, **_chosen_cadre(filters), **kwargs
+            filters=filters, table=table, pager=pager, **_chosen_cadre(filters), **kwargs
         )
 
 

@@ -14,6 +14,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from baobao import keyset
 from baobao.models import PATH_DIGITS, Division, Level
 from inspections.quarters import Quarter
 
@@ -165,6 +166,4 @@ def count_of(qs, field: str):
     )
 
 
-def bounded_count(qs, limit: int) -> int:
-    """How many rows ``qs`` has, counting no further than ``limit + 1`` (never a full COUNT)."""
-    return qs.order_by().values("pk")[: limit + 1].count()
+bounded_count = keyset.bounded_count

@@ -29,8 +29,9 @@ pytestmark = pytest.mark.django_db
 # and the area chooser's two. Coverage: the counts, its three lists, the hand-offs passed up and
 # the count of those waiting for the office. Balance: the loads, the child divisions, the
 # overloaded and the idle.
-COVERAGE_QUERIES = 12
-BALANCE_QUERIES = 10
+# Seek paging reads a table's page as its ids, then their rows (one query when it is empty).
+COVERAGE_QUERIES = 14
+BALANCE_QUERIES = 12
 
 
 def page_queries(client, name: str, params: dict | None = None) -> list[str]:
@@ -68,7 +69,8 @@ def test_the_coverage_page_runs_a_fixed_number_of_queries(client):
     many = page_queries(client, "overview:coverage")
     filtered = page_queries(client, "overview:coverage", {"grade": Grade.C})
     # then the number of queries is the same each time
-    assert len(few) == len(many) == len(filtered) == COVERAGE_QUERIES
+    assert len(few) == len(many) == COVERAGE_QUERIES
+    assert len(filtered) <= COVERAGE_QUERIES
 
 
 def test_the_balance_page_runs_a_fixed_number_of_queries(client):
@@ -77,7 +79,7 @@ def test_the_balance_page_runs_a_fixed_number_of_queries(client):
     few = page_queries(client, "overview:balance")
     cadres_with_loads(36)
     many = page_queries(client, "overview:balance")
-    assert len(few) == len(many) == BALANCE_QUERIES
+    assert len(few) <= len(many) == BALANCE_QUERIES
 
 
 def test_holdings_below_level_are_listed_by_business_name_then_holding(client):

@@ -228,7 +228,7 @@ def test_coverage_runs_a_constant_number_of_queries(client, django_assert_max_nu
     # then the page runs no more queries
     with django_assert_max_num_queries(few):
         response = client.get(url)
-    assert len(response.context["unheld_table"].page.object_list) == 25
+    assert len(response.context["unheld_table"].paginated_rows) == 25
 
 
 # --- balance ----------------------------------------------------------------------------------
@@ -255,10 +255,8 @@ def test_balance_shows_the_figures_the_chart_and_the_extremes(client, loads):
     text = response.text
     assert '<svg class="boxchart"' in text
     overloaded = response.context["overloaded_table"]
-    assert [row.record.name for row in overloaded.page.object_list] == ["村干部9"]
-    assert [row.record.name for row in response.context["idle_table"].page.object_list] == [
-        "村干部0"
-    ]
+    assert [row.record.name for row in overloaded.paginated_rows] == ["村干部9"]
+    assert [row.record.name for row in response.context["idle_table"].paginated_rows] == ["村干部0"]
     assert "万山干部" not in text
 
 
@@ -268,7 +266,7 @@ def test_balance_of_a_city_compares_its_counties(client, loads):
     areas = [row["area"].division.name for row in response.context["area_rows"]]
     assert areas == ["碧江区", "万山区"]
     # loads 0 1 2 2 9 12 across the city: median 2, threshold 5, the heaviest first
-    overloaded = response.context["overloaded_table"].page.object_list
+    overloaded = response.context["overloaded_table"].paginated_rows
     assert [row.record.name for row in overloaded] == ["万山干部", "村干部9"]
 
 
@@ -276,7 +274,7 @@ def test_balance_narrowed_to_an_area(client, loads):
     CadreFactory(name="川硐闲置干部", division=second_village())
     client.force_login(office_user(county()))
     response = client.get(reverse("overview:balance"), {"division": second_township().pk})
-    assert [row.record.name for row in response.context["idle_table"].page.object_list] == [
+    assert [row.record.name for row in response.context["idle_table"].paginated_rows] == [
         "川硐闲置干部"
     ]
 
@@ -325,7 +323,7 @@ def ledger():
 
 
 def _businesses(response) -> list[str]:
-    return [row.record.entity.name for row in response.context["table"].page.object_list]
+    return [row.record.entity.name for row in response.context["table"].paginated_rows]
 
 
 def test_ledger_lists_the_scope_newest_first(client, ledger):
@@ -405,7 +403,7 @@ def test_ledger_runs_a_constant_number_of_queries(client, django_assert_max_num_
     _adjustments(27)
     with django_assert_max_num_queries(few):
         response = client.get(url)
-    assert len(response.context["table"].page.object_list) == 30
+    assert len(response.context["table"].paginated_rows) == 30
 
 
 def test_the_chart_keeps_an_outlier_from_squashing_the_others():
