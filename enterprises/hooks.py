@@ -4,8 +4,10 @@ the accounts section on the business page for the office."""
 
 from django.utils.translation import gettext as _
 
+from enterprises.filters import SelfCheckMissingFilter
 from enterprises.models import Membership
 from enterprises.selectors import evidence_since, self_check_evidence
+from entities.filters import entity_filter_register
 from entities.sections import entity_section_register
 from inspections.panels import visit_panel_register
 
@@ -46,6 +48,7 @@ def hooks_register() -> None:
         context=entity_page_context,
         order=20,
     )
+    entity_filter_register("self_check_missing", SelfCheckMissingFilter())
     visit_panel_register(
         name="self_management",
         template="enterprises/_visit_evidence.html",

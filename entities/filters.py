@@ -160,3 +160,9 @@ class ZoneFilter(ScopedFilterSet):
         if queryset is None:
             queryset = Zone.objects.for_user(request.user)
         super().__init__(data, queryset, request=request, **kwargs)
+
+
+def entity_filter_register(name: str, filter_: django_filters.Filter) -> None:
+    """Add a filter an app above the register contributes to the business list (called from
+    that app's ``AppConfig.ready()``); the list's form shows it with the others."""
+    EntityFilter.base_filters[name] = filter_
