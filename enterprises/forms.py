@@ -28,7 +28,9 @@ class MultiplePhotoField(forms.FileField):
 
 
 class RecordForm(forms.Form):
-    day = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+    )
     idempotency_key = forms.UUIDField(widget=forms.HiddenInput)
 
     def __init__(self, *args, today=None, **kwargs):
@@ -79,7 +81,7 @@ class WeeklyForm(RecordForm):
 
 class MonthlyForm(RecordForm):
     meeting_date = forms.DateField(
-        label=_("Meeting date"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("Meeting date"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
     )
     attendees = forms.CharField(label=_("Attendees"), max_length=500)
     situation = forms.CharField(
