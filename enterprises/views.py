@@ -5,7 +5,7 @@ every object is fetched through the business side's access helpers (404 outside)
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -40,6 +40,30 @@ FORMS = {
     RecordKind.WEEKLY: WeeklyForm,
     RecordKind.MONTHLY: MonthlyForm,
 }
+
+
+def _wants_json(request) -> bool:
+    """A send from the phone's offline queue (static/js/visit.js), answered in JSON."""
+    return request.headers.get("X-Requested-With") == "fetch"
+
+
+def _errors(*forms) -> list[dict]:
+    """The forms' errors as visit.js shows them."""
+    errors = []
+    for form in forms:
+        for name, messages_ in form.errors.items():
+            field, label = "", ""
+            if name != "__all__":
+                field, label = form.add_prefix(name), str(form.fields[name].label or "")
+            errors += [{"field": field, "label": label, "message": m} for m in messages_]
+    return errors
+
+
+def _done(request, target: str, message: str):
+    messages.success(request, message)
+    if _wants_json(request):
+        return JsonResponse({"ok": True, "redirect": target})
+    return redirect(target)
 
 
 def _require_business(user) -> None:
@@ -143,8 +167,9 @@ def record_new(request, pk, kind):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("Submitted."))
-            return redirect("enterprises:entity", entity.pk)
+            return _done(request, reverse("enterprises:entity", args=[entity.pk]), _("Submitted."))
+    if data is not None and _wants_json(request):
+        return JsonResponse({"ok": False, "errors": _errors(form, *rows)}, status=400)
     return render(
         request,
         "enterprises/record_form.html",
@@ -188,8 +213,10 @@ def issue_fix(request, pk):
         except ValidationError as exc:
             add_service_error(form, exc)
         else:
-            messages.success(request, _("The fix is reported; the cadre will verify it."))
-            return redirect(reverse("enterprises:entity", args=[issue.entity_id]))
+            target = reverse("enterprises:entity", args=[issue.entity_id])
+            return _done(request, target, _("The fix is reported; the cadre will verify it."))
+    if request.method == "POST" and _wants_json(request):
+        return JsonResponse({"ok": False, "errors": _errors(form)}, status=400)
     return render(
         request,
         "enterprises/issue_fix.html",
