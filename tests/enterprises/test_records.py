@@ -264,3 +264,34 @@ def test_completion_rates_match_a_hand_count(pinned, django_assert_max_num_queri
     )
     assert [r.businesses for r in area] == [3]
     assert area[0].rates()[0]["done"] == 9 and area[0].rates()[0]["due"] == 30
+
+
+def test_the_rates_page_drills_down_with_few_queries(client, pinned, django_assert_max_num_queries):
+    # given a business with records in a village of 碧江区
+    bijiang = county()
+    entity = EntityFactory(grade="B")
+    _seed_fortnight(business_user(entity), entity)
+    client.force_login(office_user(bijiang.parent))
+    url = reverse("enterprises:rates")
+    # when the city office opens the rates by area, then 碧江区 is a row linking further down
+    with django_assert_max_num_queries(12):
+        page = client.get(url, {"start": "2026-03-02", "end": "2026-03-13"})
+    assert page.status_code == 200
+    assert f"division={bijiang.pk}" in page.text and "7/10" in page.text
+    # and following it shows the township below, with the same counts
+    down = client.get(url, {"start": "2026-03-02", "end": "2026-03-13", "division": bijiang.pk})
+    assert "环北街道" in down.text and "7/10" in down.text
+    # a cadre has no such page
+    holder = AssignmentFactory().cadre
+    client.force_login(cadre_login(holder))
+    assert client.get(url).status_code == 404
+
+
+def test_the_business_page_shows_the_evidence_and_the_accounts(client, pinned):
+    entity = EntityFactory(grade="B")
+    user = business_user(entity, first_name="王晓燕")
+    _seed_fortnight(user, entity)
+    client.force_login(office_user(county()))
+    page = client.get(reverse("entities:detail", args=[entity.pk]))
+    section = page.text[page.text.index('id="self-management"') :]
+    assert "王晓燕" in section and reverse("enterprises:account-new", args=[entity.pk]) in section
