@@ -183,3 +183,33 @@ def test_the_import_template_explains_every_column_and_creates_accounts(client):
     assert page.status_code == 200
     assert Membership.objects.get(user__username="wangwu-shop").entity == entity
     assert not Membership.objects.filter(user__username="zhaoliu").exists()
+
+
+def test_the_cadre_sees_every_photo_of_the_business_fix(client, pinned):
+    # given a business's fix report with three photos
+    issue = IssueFactory()
+    user = business_user(issue.entity)
+    client.force_login(user)
+    client.post(
+        reverse("enterprises:issue-fix", args=[issue.pk]),
+        {
+            "note": "已整改",
+            "photos": [jpeg("a.jpg"), jpeg("b.jpg"), jpeg("c.jpg")],
+            "idempotency_key": "2b1e2a3c-4d5e-4f60-8a7b-9c0d1e2f3a4b",
+        },
+    )
+    # when the cadre who raised it opens the issue
+    client.force_login(issue.raised_by)
+    page = client.get(reverse("inspections:issue-detail", args=[issue.pk]))
+    # then the first photo and the two more are linked, and each is served
+    event = issue.events.get()
+    more = list(event.photos.all())
+    assert len(more) == 2
+    for pk in [m.pk for m in more]:
+        url = reverse("inspections:issue-photo", args=["event-more", pk])
+        assert url in page.text
+        assert client.get(url).status_code == 200
+    # and the business user cannot fetch them through the cadre's pages
+    client.force_login(user)
+    url = reverse("inspections:issue-photo", args=["event-more", more[0].pk])
+    assert client.get(url).status_code == 404
