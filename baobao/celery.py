@@ -44,6 +44,12 @@ app.conf.beat_schedule = {
     "reminders-issue-overdue": _reminder("issue_overdue", 8, 30),
     # Every day at 08:30: businesses without a holder beyond the re-assignment limit.
     "reminders-coverage-gap": _reminder("coverage_gap", 8, 30),
+    # Every day at 08:40: businesses missing their 日管控/周排查/月调度 records, and the holding
+    # cadres' weekly digest (working days only; the job decides).
+    "reminders-self-checks": {
+        "task": "enterprises.tasks.send_self_check_reminders",
+        "schedule": crontab(hour=8, minute=40),
+    },
     # Every 5 minutes, day and night: e-mail and SMS due, first tries and retries.
     "notifications-deliver": {
         "task": "baobao.tasks.deliveries_send",

@@ -117,6 +117,9 @@ class Role(models.TextChoices):
     # Separation of duties (等保 三员): policies, locks and second factors; the audit log.
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDITOR = "auditor", _("Auditor")
+    # A business's own people (主要负责人 / 食品安全总监 / 食品安全员): they see their own
+    # business(es) only, through the business side's pages (the enterprises app).
+    BUSINESS = "business", _("Business user")
 
 
 OFFICE_ROLES = {Role.PROVINCE_OFFICE, Role.CITY_OFFICE, Role.COUNTY_OFFICE, Role.TOWNSHIP_OFFICE}
@@ -202,6 +205,10 @@ class User(AbstractUser):
         return self.is_system_admin or self.role in REGISTER_WRITER_ROLES
 
     @property
+    def is_business(self) -> bool:
+        return self.role == Role.BUSINESS
+
+    @property
     def acting_cadre_id(self) -> int | None:
         """The cadre whose work this user does: themselves, or the cadre they assist."""
         if self.role == Role.CADRE:
@@ -222,6 +229,8 @@ class NotificationKind(models.TextChoices):
     ISSUE_OVERDUE = "issue_overdue", _("Rectification overdue")
     COVERAGE_GAP = "coverage_gap", _("Coverage gap")
     SYSTEM_ALARM = "system_alarm", _("System alarm")
+    SELF_CHECK_MISSING = "self_check_missing", _("Self-management record missing")
+    SELF_CHECK_DIGEST = "self_check_digest", _("Businesses missing self-management records")
 
 
 class NotificationQuerySet(models.QuerySet):

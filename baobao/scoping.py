@@ -42,10 +42,22 @@ def scope_divisions(qs: QuerySet, user) -> QuerySet:
     return qs.none()
 
 
-def _scope(qs: QuerySet, user, *, area: Callable[[str], Q], cadre: Callable[[int], Q]) -> QuerySet:
+def _nothing(_user_id: int) -> Q:
+    return Q(pk__in=[])
+
+
+def _scope(
+    qs: QuerySet,
+    user,
+    *,
+    area: Callable[[str], Q],
+    cadre: Callable[[int], Q],
+    member: Callable[[int], Q] = _nothing,
+) -> QuerySet:
     """The one rule behind every scoped queryset: the admin sees all; office staff see
-    ``area(their division's path)``; a cadre, 协保员 or 联络员 sees ``cadre(cadre_id)``; anyone
-    else nothing."""
+    ``area(their division's path)``; a cadre, 协保员 or 联络员 sees ``cadre(cadre_id)``; a
+    business user ``member(user_id)`` (their own business's rows, nothing unless the model says
+    so); anyone else nothing."""
     if _sees_all(user):
         return qs
     if not user.is_authenticated:
@@ -54,6 +66,8 @@ def _scope(qs: QuerySet, user, *, area: Callable[[str], Q], cadre: Callable[[int
         return qs.filter(area(prefix))
     if cadre_id := user.acting_cadre_id:
         return qs.filter(cadre(cadre_id))
+    if getattr(user, "is_business", False) and user.is_active:
+        return qs.filter(member(user.pk))
     return qs.none()
 
 
@@ -64,7 +78,9 @@ class ScopedQuerySet(models.QuerySet):
       ``"entity__division_path"`` (a business's rows go through the business's own copy of its
       path, without a join to the divisions); or it overrides ``area(prefix)``;
     - ``cadre_fields``: the lookups from a row to a cadre id, any one of which makes the row the
-      cadre's, e.g. ``("cadre_id",)``; or it overrides ``held(cadre_id)``.
+      cadre's, e.g. ``("cadre_id",)``; or it overrides ``held(cadre_id)``;
+    - ``member(user_id)``: the rows of the businesses a business user works for; by default none
+      (a business user sees nothing of the office's and the cadres' models).
 
     ``for_user`` then applies the one rule. Every subclass is listed in ``SCOPED_QUERYSETS`` so
     the scope tests can check that none is left out."""
@@ -86,8 +102,14 @@ class ScopedQuerySet(models.QuerySet):
         """The rows that belong to the cadre (and so to their 协保员 and 联络员)."""
         return reduce(or_, (Q(**{field: cadre_id}) for field in cls.cadre_fields))
 
+    @classmethod
+    def member(cls, user_id: int) -> Q:
+        """The rows of the businesses the business user ``user_id`` works for: none unless the
+        model is the business's own (the enterprises app's records)."""
+        return _nothing(user_id)
+
     def for_user(self, user):
-        return _scope(self, user, area=self.area, cadre=self.held)
+        return _scope(self, user, area=self.area, cadre=self.held, member=self.member)
 
 
 SCOPED_QUERYSETS: list[type[ScopedQuerySet]] = []

@@ -27,6 +27,7 @@ urlpatterns = [
     path("cadres/", include("cadres.urls")),
     path("holdings/", include("cadres.holding_urls")),
     path("inspections/", include("inspections.urls")),
+    path("enterprise/", include("enterprises.urls")),
     path("ledgers/", include("ledgers.urls")),
     path("notifications/", include("baobao.notification_urls")),
     path("dashboard/", include("ledgers.dashboard_urls")),

@@ -8,11 +8,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from baobao import clock
 from baobao.models import Division, Level, Role, User
 from baobao.services import site_text
 from cadres.models import Adjustment, AideKind, Assignment, Cadre, CadreAide, ZoneAssignment
 from demo import copy
 from demo.city import CityBuilder
+from demo.enterprises import seed_enterprise
 from demo.names import Codes, Phones, person
 from demo.reminders import seed_reminders
 from demo.rows import SeedContext
@@ -54,6 +56,7 @@ DEMO_USERNAMES = (
     "cadre",
     "assistant",
     "liaison",
+    "enterprise",
 )
 
 
@@ -80,7 +83,7 @@ def demo_logins() -> list[DemoLogin]:
         DemoLogin(
             username=u.username,
             role=site_text(Role(u.role).label),
-            scope=u.division.name if u.division else "全部",
+            scope=u.division.name if u.division else ("本企业" if u.is_business else "全部"),
             name=u.first_name,
         )
         for u in (users[name] for name in DEMO_USERNAMES if name in users)
@@ -128,6 +131,15 @@ def seed_demo(
         if number == 0:
             # Tongren's visits come after the demo logins: some are logged by the demo 协保员.
             totals["skipped_users"] = _create_users(builder, province, password, rng)
+            # The business login shares the other demo logins' one hash.
+            same = User.objects.filter(username="county").values_list("password", flat=True)
+            totals["self_records"] = seed_enterprise(
+                cadre_phone=builder.demo_cadre.phone,
+                county_path=builder.demo_county.path,
+                password_hash=same.first() or "",
+                seed=seed,
+                today=clock.today(),
+            )
             visits = seed_visits(city=builder, seed=seed, batch_size=BATCH_SIZE)
             _add(totals, visits)
             # Then the reminders those visits leave due, so the demo inboxes hold examples. The

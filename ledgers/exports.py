@@ -1,4 +1,4 @@
-"""The five ledgers' sheets: their columns, titles and file names, and the workbook of one or all.
+"""The ledgers' sheets (the five 五本台账 and the 主体责任落实台账): their columns, titles and file names, and the workbook of one or all.
 
 The rows come from ``ledgers.selectors``; the workbook from ``ledgers.xlsx``. The same code writes a
 file streamed to the browser and one written by the Celery task.
@@ -162,6 +162,25 @@ def _issue_columns() -> list[Column]:
     ]
 
 
+def _self_record_columns() -> list[Column]:
+    return [
+        Column(_("No."), 7, "int"),
+        Column(_("Record for"), 12, "date"),
+        *_areas(),
+        Column(_("Business name"), 30),
+        Column(_("Unified social credit code"), 22),
+        Column(_("Risk grade"), 8),
+        Column(_("Business type"), 14),
+        Column(_("Record"), 16),
+        Column(_("Submitted at"), 17, "datetime"),
+        Column(_("Submitted by"), 12),
+        Column(_("Problems"), 8, "int"),
+        Column(_("Still open"), 8, "int"),
+        Column(_("Corrects the record for"), 12, "date"),
+        Column(_("Summary"), 40),
+    ]
+
+
 @dataclass(frozen=True)
 class Ledger:
     key: str
@@ -215,6 +234,14 @@ LEDGERS = {
             selectors.issue_ledger_queryset,
             selectors.issue_ledger_rows,
         ),
+        Ledger(
+            "self_records",
+            gettext_lazy("Business self-management ledger (企业主体责任落实台账)"),
+            True,
+            _self_record_columns,
+            selectors.self_record_ledger_queryset,
+            selectors.self_record_ledger_rows,
+        ),
     )
 }
 
@@ -237,7 +264,7 @@ def _period_text(ledger: Ledger, period: Period | None, today: datetime.date) ->
 
 def export_filename(*, keys: list[str], division, period: Period | None, today) -> str:
     """A Chinese file name naming area, ledger(s) and period, e.g. 碧江区_包保主体台账_2026Q1.xlsx."""
-    what = str(LEDGERS[keys[0]].name) if len(keys) == 1 else _("Five ledgers")
+    what = str(LEDGERS[keys[0]].name) if len(keys) == 1 else _("All ledgers")
     when = period.label if period and period.bounded else today.strftime("%Y%m%d")
     name = "_".join([_area_name(division), what, when]).replace("/", "-")
     return f"{name}.xlsx"

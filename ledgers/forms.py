@@ -31,7 +31,7 @@ class PeriodKind:
 
 def _ledger_choices():
     return [(key, ledger.name) for key, ledger in LEDGERS.items()] + [
-        (ALL, gettext_lazy("All five ledgers, one sheet each"))
+        (ALL, gettext_lazy("All ledgers, one sheet each"))
     ]
 
 

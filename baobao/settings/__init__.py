@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "entities",
     "cadres",
     "inspections",
+    "enterprises",
     "ledgers",
     "demo",  # manage.py seed_demo: a dev/seed tool, imported by nothing else
     "django_otp",
@@ -74,6 +75,8 @@ MIDDLEWARE = [
     "audit.context.AuditContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.gate.SecurityGateMiddleware",
+    # A business user sees the business side only: every other page is 404 for them.
+    "baobao.middleware.BusinessFenceMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

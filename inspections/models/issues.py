@@ -171,3 +171,18 @@ class IssueEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class IssueEventPhoto(models.Model):
+    """A further evidence photo of an event (a business's fix report carries several)."""
+
+    event = models.ForeignKey(IssueEvent, on_delete=models.PROTECT, related_name="photos")
+    image = models.ImageField(_("evidence photo"), upload_to=issue_photo_upload_to, max_length=200)
+
+    class Meta:
+        verbose_name = _("evidence photo")
+        verbose_name_plural = _("evidence photos")
+        ordering = ["event", "id"]
+
+    def __str__(self):
+        return self.image.name

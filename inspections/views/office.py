@@ -30,6 +30,7 @@ from inspections.models import (
     CheckResult,
     Issue,
     IssueEvent,
+    IssueEventPhoto,
     IssueStatus,
     Visit,
     VisitCheck,
@@ -191,7 +192,7 @@ def issue_detail(request, pk):
         "inspections/issue_detail.html",
         {
             "issue": issue,
-            "events": issue.events.select_related("by"),
+            "events": issue.events.select_related("by").prefetch_related("photos"),
             "actions": actions,
             # A forged status that is offered nowhere still shows why it was refused.
             "error_form": failed
@@ -224,6 +225,9 @@ def issue_photo(request, kind, pk):
         field = get_object_or_404(scoped, pk=pk).photo
     elif kind == "event":
         field = get_object_or_404(IssueEvent.objects.filter(issue__in=scoped), pk=pk).photo
+    elif kind == "event-more":  # a further photo of a business's fix report
+        field = get_object_or_404(IssueEventPhoto.objects.filter(event__issue__in=scoped), pk=pk)
+        field = field.image
     else:
         raise Http404
     if not field:

@@ -25,6 +25,7 @@ from entities.models import Entity
 from inspections.checklists import checklist_for, issue_category_for
 from inspections.forms import CheckForm, IssueForm, VisitForm, deadline_help
 from inspections.models import CheckResult, Issue, IssueStatus, ReminderPolicy
+from inspections.panels import hint_for, visit_panels
 from inspections.quarters import Quarter
 from inspections.selectors import due_entities, entity_summary
 from inspections.services import visit_record
@@ -211,6 +212,9 @@ def visit_new(request):
             return JsonResponse({"ok": False, "errors": parts.errors()}, status=400)
     else:
         parts = VisitForms(entity=entity, aides=aides, now=request.now)
+    panels, hints = visit_panels(request=request, entity=entity)
+    for row in parts.rows:
+        row["hint"] = hint_for(row["check"].item.text, hints)
     # The office's rectification periods: proposed by visit.js, said under the deadline field.
     deadline_days = ReminderPolicy.load().deadline_days()
     answer = _saved_on_phone if request.method == "GET" else render
@@ -221,6 +225,7 @@ def visit_new(request):
             "entity": entity,
             **entity_summary(user=user, entity=entity),
             "parts": parts,
+            "panels": panels,
             "deadline_help": deadline_help(deadline_days),
             "deadline_days": json.dumps(deadline_days),
             "back": reverse("inspections:my") if user.acting_cadre_id else None,

@@ -1,4 +1,4 @@
-"""The five ledgers (五本台账) as read models: for a scope division and a period, each yields plain
+"""The ledgers (the five 五本台账 and the businesses' 主体责任落实台账) as read models: for a scope division and a period, each yields plain
 tuples in the exported column order, from one ``values_list`` query with its joins and counts
 done in SQL, read in chunks through a cursor planned for every row (``common.read_all``) so memory
 stays flat whatever the size.
@@ -19,6 +19,7 @@ from ledgers.selectors.registers import (
     entity_ledger_queryset,
     entity_ledger_rows,
 )
+from ledgers.selectors.self_records import self_record_ledger_queryset, self_record_ledger_rows
 from ledgers.selectors.visits import visit_ledger_queryset, visit_ledger_rows
 
 __all__ = [
@@ -32,6 +33,8 @@ __all__ = [
     "entity_ledger_rows",
     "issue_ledger_queryset",
     "issue_ledger_rows",
+    "self_record_ledger_queryset",
+    "self_record_ledger_rows",
     "visit_ledger_queryset",
     "visit_ledger_rows",
 ]

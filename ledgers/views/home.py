@@ -12,6 +12,8 @@ def home(request):
     user = request.user
     if user.acting_cadre_id:
         return redirect("inspections:my")
+    if user.is_business:
+        return redirect("enterprises:home")
     return render(
         request,
         "home.html",

@@ -10,6 +10,7 @@ from baobao.models import Division, Level
 from baobao.scoping import SCOPED_QUERYSETS, require_division_in_scope, require_register_writer
 from cadres.models import Adjustment, Assignment, Cadre
 from cadres.selectors import access_cadre
+from enterprises.models import Record
 from entities.models import Entity, Zone
 from entities.selectors import access_entity
 from inspections.models import Issue, Visit
@@ -184,6 +185,14 @@ def _rows_of(holding) -> dict:
         ),
         Visit: visit,
         Issue: IssueFactory(visit=visit),
+        Record: Record.objects.create(
+            entity=holding.entity,
+            kind="daily",
+            period_start=holding.start_date,
+            content={"items": []},
+            submitted_by=visit.logged_by,
+            submitted_at=visit.visited_at,
+        ),
     }
 
 
@@ -191,7 +200,7 @@ def test_every_scoped_model_is_in_the_sweep():
     # given every model whose queryset is scoped by the one mechanism
     scoped = {m for m in apps.get_models() if type(m._default_manager.all()) in SCOPED_QUERYSETS}
     # then the sweep below covers each of them (a new scoped model must be added to _rows_of)
-    assert scoped == {Entity, Zone, Cadre, Assignment, Adjustment, Visit, Issue}
+    assert scoped == {Entity, Zone, Cadre, Assignment, Adjustment, Visit, Issue, Record}
 
 
 def test_every_scoped_model_follows_the_one_rule(two_counties):

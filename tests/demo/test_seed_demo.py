@@ -43,6 +43,7 @@ DEMO_USERS = {
     "cadre": Role.CADRE,
     "assistant": Role.ASSISTANT,
     "liaison": Role.LIAISON,
+    "enterprise": Role.BUSINESS,
 }
 TONGREN_COUNTIES = {
     "520602000000": "碧江区",
@@ -344,3 +345,23 @@ def test_progress_is_reported_city_by_city():
     city_line = next(line for line in lines if "1/1 铜仁市" in line)
     assert "主体 393" in city_line and "督导" in city_line
     assert "统计信息已更新" in output
+
+
+def test_the_demo_business_keeps_three_months_of_records_with_gaps():
+    # when the demo is seeded
+    seed()
+    # then ``enterprise`` works for one business in 碧江区 that the demo cadre holds
+    from enterprises.models import Membership, Record
+
+    user = User.objects.get(username="enterprise")
+    membership = Membership.objects.get(user=user)
+    assert membership.entity.division_path.startswith("520602")
+    assert membership.entity.assignments.filter(
+        end_date__isnull=True, cadre__user__username="cadre"
+    ).exists()
+    # with daily checks over about three months, but not on every working day
+    daily = Record.objects.filter(entity=membership.entity, kind="daily")
+    days = sorted(daily.values_list("period_start", flat=True))
+    assert 40 <= len(days) < 62 and (days[-1] - days[0]).days > 80
+    assert Record.objects.filter(entity=membership.entity, kind="weekly").exists()
+    assert user.check_password(PASSWORD)

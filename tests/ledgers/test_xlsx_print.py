@@ -61,7 +61,7 @@ def test_a_sheet_prints_landscape_one_page_wide_with_its_header_rows_on_each_pag
 
 @pytest.mark.django_db
 def test_every_ledger_of_an_export_prints(settings):
-    # given a county office exporting the five ledgers
+    # given a county office exporting every ledger (the five and the 主体责任落实台账)
     IssueFactory()
     area = county()
     wb = export_workbook(
@@ -70,7 +70,7 @@ def test_every_ledger_of_an_export_prints(settings):
     # when the workbook is read back
     sheets = _reopen(wb).worksheets
     # then every sheet has the print settings, headed by the county
-    assert len(sheets) == 5
+    assert len(sheets) == len(LEDGERS) == 6
     for ws in sheets:
         _assert_prints(ws, unit=area.name)
         for index, header in enumerate(ws[3], 1):

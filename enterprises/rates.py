@@ -1,0 +1,119 @@
+"""The office's completion rates of the three records (日管控/周排查/月调度), by area (child
+division), business type or grade, from two grouped queries: the businesses in scope by group,
+type and grade (to apply the policy), and the original records by the same keys. A record's
+period has at most one original (a partial unique index), so counting originals counts periods
+kept. The records are read through the index (kind, period_start, entity)."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, F
+from django.db.models.functions import Substr
+
+from baobao.models import PATH_DIGITS, Division, Level
+from enterprises.models import Record, RecordKind
+from enterprises.policy import PolicyTable, due_periods
+from entities.models import BusinessType, Entity, EntityStatus, Grade
+
+GROUPINGS = ("area", "business_type", "grade")
+
+
+@dataclass
+class RateRow:
+    key: str
+    label: str
+    businesses: int = 0
+    due: dict = None
+    done: dict = None
+    division_id: int | None = None
+
+    def rates(self) -> list[dict]:
+        out = []
+        for kind in RecordKind:
+            due, done = self.due.get(kind, 0), self.done.get(kind, 0)
+            out.append(
+                {
+                    "kind": kind,
+                    "due": due,
+                    "done": done,
+                    "rate": round(100 * done / due, 1) if due else None,
+                }
+            )
+        return out
+
+
+def _key(grouping: str, division: Division):
+    if grouping == "area":
+        digits = PATH_DIGITS[Level(min(division.level + 1, Level.VILLAGE))]
+        return Substr("division_path", 1, digits)
+    return F(grouping)
+
+
+def completion_rates(
+    *, user, division: Division, grouping: str, start: datetime.date, end: datetime.date
+) -> list[RateRow]:
+    """Rows per group: businesses, and per kind the periods due and kept from ``start`` to
+    ``end``, under the office's policy and the working-day calendar."""
+    entities = Entity.objects.for_user(user).filter(
+        division_path__startswith=division.path, status=EntityStatus.ACTIVE
+    )
+    key = _key(grouping, division)
+    periods = {kind: len(due_periods(kind, start, end)) for kind in RecordKind}
+    policy = PolicyTable()
+    rows: dict[str, RateRow] = {}
+    groups = (
+        entities.annotate(group=key)
+        .values("group", "business_type", "grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for g in groups:
+        row = rows.setdefault(g["group"], RateRow(g["group"], g["group"], 0, {}, {}))
+        row.businesses += g["n"]
+        for kind in policy.kinds(g["business_type"], g["grade"]):
+            row.due[kind] = row.due.get(kind, 0) + g["n"] * periods[kind]
+    records = (
+        Record.objects.filter(
+            entity__in=entities,
+            corrects__isnull=True,
+            period_start__range=(start, end),
+        )
+        .annotate(
+            group=_record_key(grouping, division),
+            business_type=F("entity__business_type"),
+            grade=F("entity__grade"),
+        )
+        .values("group", "kind", "business_type", "grade")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for r in records:
+        if r["kind"] not in policy.kinds(r["business_type"], r["grade"]):
+            continue  # a record the policy does not ask for counts for nothing
+        row = rows.get(r["group"])
+        if row is not None:
+            row.done[r["kind"]] = row.done.get(r["kind"], 0) + r["n"]
+    _label(rows, grouping, user, division)
+    return sorted(rows.values(), key=lambda r: r.key)
+
+
+def _record_key(grouping: str, division: Division):
+    if grouping == "area":
+        digits = PATH_DIGITS[Level(min(division.level + 1, Level.VILLAGE))]
+        return Substr("entity__division_path", 1, digits)
+    return F(f"entity__{grouping}")
+
+
+def _label(rows: dict, grouping: str, user, division: Division) -> None:
+    if grouping == "business_type":
+        labels = dict(BusinessType.choices)
+    elif grouping == "grade":
+        labels = dict(Grade.choices)
+    else:
+        divisions = Division.objects.for_user(user).filter(path__in=list(rows))
+        labels = {d.path: d.name for d in divisions}
+        ids = {d.path: d.pk for d in divisions}
+        for row in rows.values():
+            row.division_id = ids.get(row.key)
+    for row in rows.values():
+        row.label = str(labels.get(row.key, row.key))

@@ -1,0 +1,16 @@
+from django.urls import path
+
+from enterprises import office, views
+
+app_name = "enterprises"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("<int:pk>/", views.entity_page, name="entity"),
+    path("<int:pk>/<str:kind>/new/", views.record_new, name="record-new"),
+    path("records/<int:pk>/", views.record_detail, name="record"),
+    path("issues/<int:pk>/fix/", views.issue_fix, name="issue-fix"),
+    path("office/rates/", office.rates, name="rates"),
+    path("office/business/<int:pk>/accounts/new/", office.account_new, name="account-new"),
+    path("office/accounts/import/", office.account_import, name="account-import"),
+]

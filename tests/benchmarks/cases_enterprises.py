@@ -1,0 +1,88 @@
+"""The business side (issue 16) under load: a quarter of daily checks (one per business per
+working day, 85% kept) plus weekly reports for every business of the demo city, written with one
+INSERT … SELECT inside the rolled-back transaction; then the cadre's visit form (with its
+self-management evidence) and the office's completion-rate page as the county and the city.
+
+The records table is read through two b-tree indexes: (entity_id, kind, period_start) for one
+business's evidence, and (kind, period_start, entity_id) for the office's rates over a period
+(an index-only range per kind, joined to the businesses of the scope). At 1M businesses a
+quarter of daily checks is ~60M rows; range partitioning by period_start (one partition per
+quarter) would keep each index to a quarter's size: not done here, stated in the report."""
+
+import datetime
+
+from django.db import connection
+from django.urls import reverse
+
+from baobao import clock
+from baobao.models import User
+from cadres.models import Assignment
+from entities.models import Entity
+from tests.benchmarks.cases_pages import PAGE_MS, _cadre_login
+from tests.benchmarks.harness import client_for, getter, measure, rolled_back
+
+SECTION = "Pages: the business's self-management (issue 16)"
+RATES_MS = 300
+REPEAT = 10
+
+
+def _fill(city_path: str, user_id: int, today: datetime.date) -> int:
+    start = today - datetime.timedelta(days=91)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO enterprises_record
+                (entity_id, kind, period_start, content, problems, open_problems,
+                 submitted_by_id, submitted_at)
+            SELECT e.id, k.kind, d::date, '{}'::jsonb, 0, 0, %s, now()
+            FROM entities_entity e
+            CROSS JOIN generate_series(%s::date, %s::date, interval '1 day') d
+            CROSS JOIN (VALUES ('daily'), ('weekly')) k(kind)
+            WHERE e.division_path LIKE %s
+              AND NOT EXISTS (SELECT 1 FROM enterprises_record r WHERE r.entity_id = e.id)
+              AND extract(isodow FROM d) < 6
+              AND (k.kind = 'daily' AND random() < 0.85
+                   OR k.kind = 'weekly' AND extract(isodow FROM d) = 1)
+            """,
+            [user_id, start, today - datetime.timedelta(days=1), city_path + "%"],
+        )
+        written = cursor.rowcount
+        cursor.execute("ANALYZE enterprises_record")
+    return written
+
+
+def cases():
+    users = {who: User.objects.get(username=who) for who in ("county", "city")}
+    today = clock.today()
+    with rolled_back():
+        written = _fill(users["city"].division.path, users["county"].pk, today)
+        note = f"{written:,} records for {users['city'].division.name}"
+        holding = (
+            Assignment.objects.current()
+            .filter(entity__in=Entity.objects.for_user(users["county"]))
+            .order_by("id")
+            .first()
+        )
+        cadre_client = client_for(_cadre_login(holding.cadre))
+        yield measure(
+            "visit form with the self-management evidence",
+            getter(cadre_client, reverse("inspections:visit-new") + f"?entity={holding.entity_id}"),
+            target_ms=PAGE_MS,
+            repeat=REPEAT,
+            section=SECTION,
+            note=note,
+        )
+        for who in ("county", "city"):
+            for by in ("area", "grade"):
+                yield measure(
+                    f"completion rates ({who}, by {by}, last month)",
+                    getter(
+                        client_for(users[who]),
+                        reverse("enterprises:rates")
+                        + f"?by={by}&start={today - datetime.timedelta(days=31)}&end={today}",
+                    ),
+                    target_ms=RATES_MS,
+                    repeat=REPEAT,
+                    section=SECTION,
+                    note=note,
+                )
