@@ -222,6 +222,9 @@ class NotificationKind(models.TextChoices):
     ISSUE_OVERDUE = "issue_overdue", _("Rectification overdue")
     COVERAGE_GAP = "coverage_gap", _("Coverage gap")
     SYSTEM_ALARM = "system_alarm", _("System alarm")
+    PUBLIC_REQUEST = "public_request", _("Public request")
+    PUBLIC_REQUEST_DUE = "public_request_due", _("Public request deadline near")
+    PUBLIC_REQUEST_OVERDUE = "public_request_overdue", _("Public request overdue")
 
 
 class NotificationQuerySet(models.QuerySet):

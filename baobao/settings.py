@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "entities",
     "cadres",
     "inspections",
+    "public",
     "ledgers",
     "demo",  # manage.py seed_demo: a dev/seed tool, imported by nothing else
     "django_otp",

@@ -13,6 +13,7 @@ from cadres.selectors import access_cadre
 from entities.models import Entity, Zone
 from entities.selectors import access_entity
 from inspections.models import Issue, Visit
+from public.models import Campaign, PublicRequest
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
@@ -170,6 +171,22 @@ def _rows_of(holding) -> dict:
     zone = ZoneFactory(division=holding.entity.division.parent)
     zone.assignments.create(cadre=holding.cadre, start_date=holding.start_date)
     visit = VisitFactory(assignment=holding)
+    campaign = Campaign.objects.create(
+        division=holding.entity.division.parent,
+        theme="校园周边餐饮",
+        starts_on=holding.start_date,
+        ends_on=holding.start_date,
+    )
+    request = PublicRequest.objects.create(
+        code=f"T{holding.pk:07d}",
+        division=holding.entity.division,
+        entity=holding.entity,
+        holder=holding.cadre,
+        assigned_cadre=holding.cadre,
+        category="hygiene",
+        text="t",
+        campaign=campaign,
+    )
     return {
         Entity: holding.entity,
         Zone: zone,
@@ -184,6 +201,8 @@ def _rows_of(holding) -> dict:
         ),
         Visit: visit,
         Issue: IssueFactory(visit=visit),
+        PublicRequest: request,
+        Campaign: campaign,
     }
 
 
@@ -191,7 +210,17 @@ def test_every_scoped_model_is_in_the_sweep():
     # given every model whose queryset is scoped by the one mechanism
     scoped = {m for m in apps.get_models() if type(m._default_manager.all()) in SCOPED_QUERYSETS}
     # then the sweep below covers each of them (a new scoped model must be added to _rows_of)
-    assert scoped == {Entity, Zone, Cadre, Assignment, Adjustment, Visit, Issue}
+    assert scoped == {
+        Entity,
+        Zone,
+        Cadre,
+        Assignment,
+        Adjustment,
+        Visit,
+        Issue,
+        PublicRequest,
+        Campaign,
+    }
 
 
 def test_every_scoped_model_follows_the_one_rule(two_counties):
