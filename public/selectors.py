@@ -184,7 +184,7 @@ def assignable_cadres(*, user, request: PublicRequest) -> QuerySet[Cadre]:
     return (
         Cadre.objects.for_user(user)
         .filter(division__path__startswith=request.division_path[:6], status="active")
-        .order_by("name")[:300]
+        .order_by("name")
     )
 
 
