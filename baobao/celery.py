@@ -44,6 +44,11 @@ app.conf.beat_schedule = {
     "reminders-issue-overdue": _reminder("issue_overdue", 8, 30),
     # Every day at 08:30: businesses without a holder beyond the re-assignment limit.
     "reminders-coverage-gap": _reminder("coverage_gap", 8, 30),
+    # Every day at 08:45: public requests (随手拍, 你点我查) near or past their deadline.
+    "public-request-reminders": {
+        "task": "public.tasks.request_reminders_send",
+        "schedule": crontab(hour=8, minute=45),
+    },
     # Every 5 minutes, day and night: e-mail and SMS due, first tries and retries.
     "notifications-deliver": {
         "task": "baobao.tasks.deliveries_send",

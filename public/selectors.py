@@ -4,6 +4,7 @@ receipt code (the reporter's view), the office's queue, campaigns and their rank
 import datetime
 from dataclasses import dataclass
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -142,6 +143,13 @@ def request_for_reporter(code: str) -> PublicRequest:
 
 def reporter_events(request: PublicRequest):
     return request.events.filter(kind__in=PUBLIC_EVENT_KINDS)
+
+
+def require_public_desk(user) -> None:
+    """The request and campaign desks are for offices, cadres (and their aides) and the admin:
+    403 for the auditor and the security administrator, who see no business data."""
+    if not (user.is_office or user.is_system_admin or user.acting_cadre_id):
+        raise PermissionDenied
 
 
 def access_request(user, pk) -> PublicRequest:

@@ -15,7 +15,13 @@ from entities.models import Entity
 from public import forms
 from public.abuse import captcha_new, vote_allowed, voter_key
 from public.models import Campaign, Nomination
-from public.selectors import access_campaign, campaign_entities, nominations_ranked, public_campaign
+from public.selectors import (
+    access_campaign,
+    campaign_entities,
+    nominations_ranked,
+    public_campaign,
+    require_public_desk,
+)
 from public.services import campaigns as services
 
 
@@ -97,6 +103,7 @@ def campaign_vote(request, pk):
 
 @login_required
 def campaign_list(request):
+    require_public_desk(request.user)
     form = forms.CampaignForm(request.POST or None)
     if request.method == "POST":
         require_register_writer(request.user)

@@ -26,6 +26,7 @@ from public.selectors import (
     duplicate_candidates,
     may_see_reporter,
     request_queue,
+    require_public_desk,
 )
 from public.services import requests as services
 
@@ -70,6 +71,7 @@ class RequestTable(tables.Table):
 
 @login_required
 def request_list(request):
+    require_public_desk(request.user)
     status = request.GET.get("status", "")
     if status not in RequestStatus.values:
         status = ""
