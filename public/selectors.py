@@ -169,9 +169,14 @@ def may_see_reporter(user, request: PublicRequest) -> bool:
     )
 
 
-def request_queue(*, user, status: str = "", overdue_on: datetime.date | None = None):
-    """The office's (or cadre's) requests, newest first, for the keyset pager."""
+def request_queue(
+    *, user, status: str = "", overdue_on: datetime.date | None = None, area: str = ""
+):
+    """The office's (or cadre's) requests, newest first, for the keyset pager; ``area`` a
+    division path prefix inside the user's scope (the figures' drill-down)."""
     qs = PublicRequest.objects.for_user(user).select_related("entity", "assigned_cadre")
+    if area.isdigit():
+        qs = qs.filter(division_path__startswith=area)
     if status:
         qs = qs.filter(status=status)
     if overdue_on is not None:

@@ -76,8 +76,12 @@ def request_list(request):
     if status not in RequestStatus.values:
         status = ""
     overdue = request.GET.get("overdue") == "1"
+    area = request.GET.get("area", "")[:12]
     qs = request_queue(
-        user=request.user, status=status, overdue_on=request.today if overdue else None
+        user=request.user,
+        status=status,
+        overdue_on=request.today if overdue else None,
+        area=area,
     )
     table = RequestTable(qs)
     pager = keyset_paginate(request, table, per_page=PER_PAGE)
@@ -90,6 +94,7 @@ def request_list(request):
             "statuses": RequestStatus.choices,
             "status": status,
             "overdue": overdue,
+            "area": area,
         },
     )
 
