@@ -72,7 +72,9 @@ class FollowForm(forms.Form):
 
 class AssignForm(forms.Form):
     cadre = forms.ModelChoiceField(label=_("Cadre"), queryset=None)
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Handling deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
     note = forms.CharField(label=_("Note"), max_length=500, required=False)
 
     def __init__(self, *args, cadres, **kwargs):
@@ -129,7 +131,9 @@ class VoteForm(forms.Form):
 
 
 class ChooseForm(forms.Form):
-    deadline = forms.DateField(label=_("Deadline"), widget=forms.DateInput(attrs={"type": "date"}))
+    deadline = forms.DateField(
+        label=_("Handling deadline"), widget=forms.DateInput(attrs={"type": "date"})
+    )
 
 
 class PublishForm(forms.Form):

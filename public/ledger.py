@@ -29,7 +29,7 @@ def request_ledger_columns() -> list[tuple[str, int, str]]:
         (_("Photos"), 6, "int"),
         (_("Status"), 14, "text"),
         (_("Assigned cadre"), 12, "text"),
-        (_("Deadline"), 12, "date"),
+        (_("Handling deadline"), 12, "date"),
         (_("Overdue"), 8, "text"),
         (_("Visit date"), 12, "date"),
         (_("Reply to the reporter"), 40, "text"),

@@ -60,7 +60,7 @@ class RequestCategory(models.TextChoices):
 
 class RequestStatus(models.TextChoices):
     RECEIVED = "received", _("Received")
-    ASSIGNED = "assigned", _("Assigned")
+    ASSIGNED = "assigned", _("Assigned to a cadre")
     HANDLED = "handled", _("Handled, reply awaiting approval")
     CLOSED = "closed", _("Replied and closed")
     REJECTED = "rejected", _("Rejected")
@@ -91,7 +91,10 @@ class PublicRequest(models.Model):  # 随手拍 / 群众诉求
     )
     # The county office whose queue it is in (the business's county, or the page's county).
     division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        "baobao.Division",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("request area"),
     )
     division_path = models.CharField(_("area path"), max_length=12, editable=False)
     entity = models.ForeignKey(
@@ -267,7 +270,10 @@ class CampaignQuerySet(ScopedQuerySet):
 
 class Campaign(models.Model):  # 你点我查
     division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+        "baobao.Division",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("request area"),
     )
     division_path = models.CharField(_("area path"), max_length=12, editable=False)
     theme = models.CharField(_("theme"), max_length=100)

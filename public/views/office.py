@@ -53,7 +53,7 @@ class RequestTable(tables.Table):
     category = tables.Column(verbose_name=gettext_lazy("Category"), orderable=False)
     status = tables.Column(verbose_name=gettext_lazy("Status"), orderable=False)
     assigned_cadre = tables.Column(verbose_name=gettext_lazy("Cadre"), orderable=False)
-    deadline = tables.DateColumn(verbose_name=gettext_lazy("Deadline"), orderable=False)
+    deadline = tables.DateColumn(verbose_name=gettext_lazy("Handling deadline"), orderable=False)
 
     class Meta:
         model = PublicRequest
