@@ -134,6 +134,13 @@ class ChooseForm(forms.Form):
     deadline = forms.DateField(
         label=_("Handling deadline"), widget=forms.DateInput(attrs={"type": "date"})
     )
+    team = forms.ModelChoiceField(
+        label=_("Checked by (empty: each business's own cadre)"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, cadres, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = cadres
 
 
 class PublishForm(forms.Form):

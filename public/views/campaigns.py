@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from baobao.clientip import client_ip_address
 from baobao.scoping import require_register_writer
+from cadres.models import Cadre, CadreStatus
 from entities.models import Entity
 from public import forms
 from public.abuse import captcha_new, vote_allowed, voter_key
@@ -120,6 +121,15 @@ def campaign_list(request):
     return render(request, "public/campaign_list.html", {"campaigns": campaigns, "form": form})
 
 
+def _team_cadres(user, campaign):
+    """Cadres of the campaign's area the office may send (a named team's leader)."""
+    return (
+        Cadre.objects.for_user(user)
+        .filter(division__path__startswith=campaign.division_path[:6], status=CadreStatus.ACTIVE)
+        .order_by("name")
+    )
+
+
 @login_required
 def campaign_manage(request, pk):
     campaign = access_campaign(request.user, pk)
@@ -129,7 +139,7 @@ def campaign_manage(request, pk):
         {
             "campaign": campaign,
             "nominations": nominations_ranked(campaign)[:200],
-            "choose_form": forms.ChooseForm(),
+            "choose_form": forms.ChooseForm(cadres=_team_cadres(request.user, campaign)),
             "publish_form": forms.PublishForm(initial={"results": campaign.results}),
             "can_write": request.user.can_write_registers,
         },
@@ -140,7 +150,7 @@ def campaign_manage(request, pk):
 @require_POST
 def campaign_choose(request, pk):
     campaign = access_campaign(request.user, pk)
-    form = forms.ChooseForm(request.POST)
+    form = forms.ChooseForm(request.POST, cadres=_team_cadres(request.user, campaign))
     ids = [int(i) for i in request.POST.getlist("nomination") if i.isdigit()]
     chosen = list(campaign.nominations.filter(pk__in=ids).select_related("entity"))
     try:
@@ -151,6 +161,7 @@ def campaign_choose(request, pk):
             user=request.user,
             nominations=chosen,
             deadline=form.cleaned_data["deadline"],
+            team=form.cleaned_data["team"],
         )
     except ValidationError as exc:
         for text in exc.messages:

@@ -125,3 +125,23 @@ def test_the_campaign_turns_votes_into_visits(client, campaign):
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.PUBLISHED
     assert "共检查1家" in results and "检查合格" in results and top.entity.name in results
+
+
+def test_a_named_team_checks_instead_of_the_holders(client, campaign):
+    held = AssignmentFactory()
+    _nominate(client, campaign, held.entity)
+    from tests.factories import CadreFactory
+
+    team = CadreFactory(level=held.cadre.division.level, division=county())
+    client.force_login(office_user(county()))
+
+    client.post(
+        reverse("public:campaign-choose", args=[campaign.pk]),
+        {
+            "nomination": [Nomination.objects.get().pk],
+            "deadline": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "team": team.pk,
+        },
+    )
+
+    assert Nomination.objects.get().task.assigned_cadre == team
