@@ -236,3 +236,23 @@ def test_a_county_wide_report_reaches_the_county(client):
     request = PublicRequest.objects.get()
     assert response.status_code == 302 and request.entity is None
     assert Notification.objects.filter(recipient=office).exists()
+
+
+def test_the_per_business_limit_counts_every_address(holding):
+    from public import abuse
+
+    allowed = [
+        abuse.submission_allowed(client_ip=f"10.1.0.{n}", entity_id=holding.entity.pk)
+        for n in range(abuse.ENTITY_LIMIT_PER_HOUR + 1)
+    ]
+
+    assert allowed == [True] * abuse.ENTITY_LIMIT_PER_HOUR + [False]
+
+
+def test_the_holder_finds_the_request_in_the_list(client, holding):
+    _report(client, holding.entity)
+    client.force_login(cadre_login(holding.cadre))
+
+    page = client.get(reverse("public:requests")).content.decode()
+
+    assert PublicRequest.objects.get().code in page
