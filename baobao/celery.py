@@ -50,6 +50,11 @@ app.conf.beat_schedule = {
         "task": "enterprises.tasks.send_self_check_reminders",
         "schedule": crontab(hour=8, minute=40),
     },
+    # Every day at 08:45: public requests (随手拍, 你点我查) near or past their deadline.
+    "public-request-reminders": {
+        "task": "public.tasks.request_reminders_send",
+        "schedule": crontab(hour=8, minute=45),
+    },
     # Every 5 minutes, day and night: e-mail and SMS due, first tries and retries.
     "notifications-deliver": {
         "task": "baobao.tasks.deliveries_send",

@@ -231,6 +231,9 @@ class NotificationKind(models.TextChoices):
     SYSTEM_ALARM = "system_alarm", _("System alarm")
     SELF_CHECK_MISSING = "self_check_missing", _("Self-management record missing")
     SELF_CHECK_DIGEST = "self_check_digest", _("Businesses missing self-management records")
+    PUBLIC_REQUEST = "public_request", _("Public request")
+    PUBLIC_REQUEST_DUE = "public_request_due", _("Public request deadline near")
+    PUBLIC_REQUEST_OVERDUE = "public_request_overdue", _("Public request overdue")
 
 
 class NotificationQuerySet(models.QuerySet):

@@ -31,6 +31,7 @@ urlpatterns = [
     path("ledgers/", include("ledgers.urls")),
     path("notifications/", include("baobao.notification_urls")),
     path("dashboard/", include("ledgers.dashboard_urls")),
+    path("p/", include("public.urls")),
     path("", include("cadres.overview_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -16,6 +16,7 @@ from demo import copy
 from demo.city import CityBuilder
 from demo.enterprises import seed_enterprise
 from demo.names import Codes, Phones, person
+from demo.public import seed_public
 from demo.reminders import seed_reminders
 from demo.rows import SeedContext
 from demo.shape import TONGREN, synthetic_city
@@ -147,6 +148,13 @@ def seed_demo(
             _add(
                 totals,
                 seed_reminders(demo_cadre=builder.demo_cadre, demo_county=builder.demo_county),
+            )
+            # 随手拍 requests at every step and one 你点我查 campaign in the demo county.
+            _add(
+                totals,
+                seed_public(
+                    demo_cadre=builder.demo_cadre, demo_county=builder.demo_county, seed=seed
+                ),
             )
         else:
             visits = seed_visits(city=builder, seed=seed + number, batch_size=BATCH_SIZE)

@@ -18,6 +18,7 @@ from baobao.privacy import mask_phones_in, sees_full_phones
 from ledgers import selectors
 from ledgers.selectors import Period, bounded_count
 from ledgers.xlsx import Column, discard, new_workbook, write_sheet
+from public.ledger import request_ledger_columns, request_ledger_queryset, request_ledger_rows
 
 ALL = "all"
 
@@ -241,6 +242,14 @@ LEDGERS = {
             _self_record_columns,
             selectors.self_record_ledger_queryset,
             selectors.self_record_ledger_rows,
+        ),
+        Ledger(
+            "requests",
+            gettext_lazy("Public requests ledger (群众诉求台账)"),
+            True,
+            lambda: [Column(*column) for column in request_ledger_columns()],
+            request_ledger_queryset,
+            request_ledger_rows,
         ),
     )
 }

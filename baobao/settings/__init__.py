@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "cadres",
     "inspections",
     "enterprises",
+    "public",
     "ledgers",
     "demo",  # manage.py seed_demo: a dev/seed tool, imported by nothing else
     "django_otp",

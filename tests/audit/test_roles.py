@@ -63,6 +63,8 @@ OPEN_TO_ALL = {
     "readyz",
     "inspections:service-worker",
     "inspections:offline-token",
+    # The public side's pages for anyone (no data without a receipt code or a business).
+    "public:follow-lookup",
 }
 ALLOWED = {
     Role.AUDITOR: OPEN_TO_ALL | {"audit:log", "audit:export"},

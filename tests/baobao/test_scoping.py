@@ -14,6 +14,7 @@ from enterprises.models import Record
 from entities.models import Entity, Zone
 from entities.selectors import access_entity
 from inspections.models import Issue, Visit
+from public.models import Campaign, PublicRequest
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
@@ -171,6 +172,22 @@ def _rows_of(holding) -> dict:
     zone = ZoneFactory(division=holding.entity.division.parent)
     zone.assignments.create(cadre=holding.cadre, start_date=holding.start_date)
     visit = VisitFactory(assignment=holding)
+    campaign = Campaign.objects.create(
+        division=holding.entity.division.parent,
+        theme="校园周边餐饮",
+        starts_on=holding.start_date,
+        ends_on=holding.start_date,
+    )
+    request = PublicRequest.objects.create(
+        code=f"T{holding.pk:07d}",
+        division=holding.entity.division,
+        entity=holding.entity,
+        holder=holding.cadre,
+        assigned_cadre=holding.cadre,
+        category="hygiene",
+        text="t",
+        campaign=campaign,
+    )
     return {
         Entity: holding.entity,
         Zone: zone,
@@ -193,6 +210,8 @@ def _rows_of(holding) -> dict:
             submitted_by=visit.logged_by,
             submitted_at=visit.visited_at,
         ),
+        PublicRequest: request,
+        Campaign: campaign,
     }
 
 
@@ -200,7 +219,18 @@ def test_every_scoped_model_is_in_the_sweep():
     # given every model whose queryset is scoped by the one mechanism
     scoped = {m for m in apps.get_models() if type(m._default_manager.all()) in SCOPED_QUERYSETS}
     # then the sweep below covers each of them (a new scoped model must be added to _rows_of)
-    assert scoped == {Entity, Zone, Cadre, Assignment, Adjustment, Visit, Issue, Record}
+    assert scoped == {
+        Entity,
+        Zone,
+        Cadre,
+        Assignment,
+        Adjustment,
+        Visit,
+        Issue,
+        Record,
+        PublicRequest,
+        Campaign,
+    }
 
 
 def test_every_scoped_model_follows_the_one_rule(two_counties):
