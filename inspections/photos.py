@@ -50,8 +50,10 @@ def process_photo(upload) -> Photo:
             if image.width * image.height > MAX_PIXELS:
                 raise _refuse_type()
             _draft(image)
-            image = ImageOps.exif_transpose(image)
+            # Resized before it is turned upright (the cap is on the long side either way), so
+            # that the turn moves the smaller image; thumbnail() keeps the EXIF it turns by.
             image.thumbnail((MAX_SIDE, MAX_SIDE), Image.Resampling.BILINEAR, reducing_gap=2.0)
+            image = ImageOps.exif_transpose(image)
             if image.mode not in ("RGB", "YCbCr"):
                 image = _flatten(image)
             out = io.BytesIO()
@@ -71,8 +73,7 @@ def process_photo(upload) -> Photo:
 def _draft(image: Image.Image) -> None:
     """Let a JPEG decode at 1/2, 1/4 or 1/8 of its size (the decoder's own scaling of its DCT
     blocks, far cheaper than decoding every pixel and resizing them) when that still leaves at
-    least MAX_SIDE on the long side for the resize to work from. Turning upright comes after:
-    the long side is the same either way. Other formats decode in full."""
+    least MAX_SIDE on the long side for the resize to work from. Other formats decode in full."""
     if image.format != "JPEG":
         return
     scale = max(image.width, image.height) / MAX_SIDE
