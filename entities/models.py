@@ -325,3 +325,6 @@ class GradeChange(models.Model):  # 分级调整记录
 
     def __str__(self):
         return f"{self.entity}: {self.old_grade or '-'} → {self.new_grade}"
+
+
+from entities.tallies import EntityTally  # noqa: E402,F401  (the register's running counts)
