@@ -13,43 +13,13 @@ thousands of random changes.
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.db.models import Count, Sum
-from django.utils.translation import gettext_lazy as _
+
+from baobao.models import Division
+from entities.models import Entity, EntityTally
 
 Key = tuple[int, str, str, str]  # division id, division path, grade, status
-
-
-class EntityTally(models.Model):
-    """How many businesses of one grade and status a division (a leaf of the tree) has."""
-
-    division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    # The division's path, so an area's tallies are a range of one index.
-    division_path = models.CharField(_("area path"), max_length=64)
-    grade = models.CharField(_("grade"), max_length=1)
-    status = models.CharField(_("status"), max_length=20)
-    n = models.IntegerField(_("businesses"), default=0)
-
-    class Meta:
-        verbose_name = _("business tally")
-        verbose_name_plural = _("business tallies")
-        constraints = [
-            models.UniqueConstraint(
-                fields=["division", "grade", "status"], name="entity_tally_unique"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["division_path"],
-                name="entity_tally_path",
-                opclasses=["varchar_pattern_ops"],
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.division_path} {self.grade} {self.status}: {self.n}"
 
 
 def key_of(entity) -> Key:
@@ -83,8 +53,6 @@ def tally_moves(before: Iterable[Key], after: Iterable[Key]) -> Counter:
 
 def recount() -> dict[tuple[int, str, str], int]:
     """Every (division, grade, status) count, from the register itself."""
-    from entities.models import Entity
-
     rows = (
         Entity.objects.order_by()
         .values_list("division_id", "grade", "status")
@@ -103,8 +71,6 @@ def kept() -> dict[tuple[int, str, str], int]:
 def entity_tallies_rebuild() -> int:
     """Recount every tally from the register (locks the tallies while it runs); returns the
     number of tally rows."""
-    from baobao.models import Division
-
     EntityTally.objects.select_for_update().all().delete()  # counts, not ledger data
     paths = dict(Division.objects.values_list("pk", "path"))
     EntityTally.objects.bulk_create(
