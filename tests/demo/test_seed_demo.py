@@ -344,3 +344,13 @@ def test_progress_is_reported_city_by_city():
     city_line = next(line for line in lines if "1/1 铜仁市" in line)
     assert "主体 393" in city_line and "督导" in city_line
     assert "统计信息已更新" in output
+
+
+def test_the_seeded_register_s_tallies_equal_a_recount():
+    from entities.tallies import kept, recount
+
+    # when the demo is seeded (its businesses copied in bulk, past the services)
+    seed()
+    # then the register's running counts are its businesses' (issue 18)
+    assert kept() == recount()
+    assert sum(kept().values()) == Entity.objects.count() > 0
