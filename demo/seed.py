@@ -22,6 +22,7 @@ from demo.rows import SeedContext
 from demo.shape import TONGREN, synthetic_city
 from demo.visits import seed_visits
 from entities.models import Entity, GradeChange, Zone
+from entities.tallies import entity_tallies_rebuild
 from inspections.models import Issue, IssueEvent, Visit, VisitCheck
 
 DEMO_CITY_CODE = "520600000000"
@@ -166,6 +167,8 @@ def seed_demo(
         )
         del builder  # one city in memory at a time
     totals["cities"] = cities
+    # The businesses were copied in bulk, past the services that keep the register's tallies.
+    entity_tallies_rebuild()
     copy.analyze(LOADED)
     report(f"[{time.monotonic() - started:7.1f}s] 统计信息已更新（ANALYZE）")
     return totals

@@ -325,3 +325,35 @@ class GradeChange(models.Model):  # 分级调整记录
 
     def __str__(self):
         return f"{self.entity}: {self.old_grade or '-'} → {self.new_grade}"
+
+
+class EntityTally(models.Model):  # the register's running counts (entities.tallies)
+    """How many businesses of one grade and status a division (a leaf of the tree) has."""
+
+    division = models.ForeignKey(
+        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
+    )
+    # The division's path, so an area's tallies are a range of one index.
+    division_path = models.CharField(_("area path"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=1)
+    status = models.CharField(_("status"), max_length=20)
+    n = models.IntegerField(_("businesses"), default=0)
+
+    class Meta:
+        verbose_name = _("business tally")
+        verbose_name_plural = _("business tallies")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "grade", "status"], name="entity_tally_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division_path"],
+                name="entity_tally_path",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.division_path} {self.grade} {self.status}: {self.n}"

@@ -14,6 +14,7 @@ from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
 from entities.changes import holding_rules
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
+from entities.tallies import key_of, tallies_add, tally_moves
 
 ENTITY_EDITABLE_FIELDS = (
     "name",
@@ -60,6 +61,7 @@ def entity_create(
     _check_zone(zone, division)
     entity.full_clean()
     entity.save()
+    tallies_add(tally_moves([], [key_of(entity)]))
     GradeChange.objects.create(
         entity=entity,
         new_grade=grade,
@@ -87,6 +89,7 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
     unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"entity_update() cannot change {sorted(unknown)}")
+    before = key_of(entity)
     if division is not None and division.pk != entity.division_id:
         require_division_in_scope(by, division)
         holding_rules().check_move(entity=entity, division=division)
@@ -99,6 +102,7 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
         setattr(entity, field, value)
     entity.full_clean()
     entity.save()
+    tallies_add(tally_moves([before], [key_of(entity)]))
     if entity.zone_id != old_zone_id:
         holding_rules().zone_changed(
             entity=entity, by=by, reason=site_text(gettext_lazy("Zone changed"))
@@ -134,9 +138,10 @@ def entity_regrade(
             _("%(entity)s is already grade %(grade)s.") % {"entity": entity, "grade": new_grade},
             code="same_grade",
         )
-    old_grade = entity.grade
+    old_grade, before = entity.grade, key_of(entity)
     entity.grade = new_grade
     entity.save(update_fields=["grade", "updated_at"])
+    tallies_add(tally_moves([before], [key_of(entity)]))
     change = GradeChange.objects.create(
         entity=entity,
         old_grade=old_grade,
@@ -176,9 +181,10 @@ def entity_change_status(
             _("%(entity)s is already %(status)s.") % {"entity": entity, "status": status.label},
             code="same_status",
         )
-    closing = status == EntityStatus.CLOSED
+    closing, before = status == EntityStatus.CLOSED, key_of(entity)
     entity.status = status
     entity.save(update_fields=["status", "updated_at"])
+    tallies_add(tally_moves([before], [key_of(entity)]))
     holding_rules().status_changed(
         entity=entity,
         closing=closing,
@@ -247,6 +253,7 @@ def entities_create_bulk(*, rows: list[dict], by, reason: str, batch_size: int =
         ]
         # PostgreSQL and SQLite both return the new ids (RETURNING).
         entities = bulk_create_with_history(chunk, Entity, batch_size=batch_size, default_user=by)
+        tallies_add(tally_moves([], [key_of(entity) for entity in entities]))
         GradeChange.objects.bulk_create(
             [
                 GradeChange(

@@ -365,3 +365,13 @@ def test_the_demo_business_keeps_three_months_of_records_with_gaps():
     assert 40 <= len(days) < 62 and (days[-1] - days[0]).days > 80
     assert Record.objects.filter(entity=membership.entity, kind="weekly").exists()
     assert user.check_password(PASSWORD)
+
+
+def test_the_seeded_register_s_tallies_equal_a_recount():
+    from entities.tallies import kept, recount
+
+    # when the demo is seeded (its businesses copied in bulk, past the services)
+    seed()
+    # then the register's running counts are its businesses' (issue 18)
+    assert kept() == recount()
+    assert sum(kept().values()) == Entity.objects.count() > 0
