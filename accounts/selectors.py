@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from accounts.models import PasswordRecord
 from baobao.models import OFFICE_ROLES, REGISTER_WRITER_ROLES, Role, User
@@ -71,7 +71,15 @@ def resettable_users(*, user) -> QuerySet[User]:
     if user.role == Role.ADMIN:
         return qs
     if user.role in RESETTER_ROLES and user.role in OFFICE_ROLES and user.division_id:
-        return qs.filter(division__path__startswith=user.division.path)
+        path = user.division.path
+        # A business user has no division: theirs is the area of a business they work for
+        # (the enterprises app's memberships, named by their relation, not imported).
+        business = User.objects.filter(
+            role=Role.BUSINESS,
+            memberships__is_active=True,
+            memberships__entity__division_path__startswith=path,
+        )
+        return qs.filter(Q(division__path__startswith=path) | Q(pk__in=business.values("pk")))
     return qs.none()
 
 

@@ -213,3 +213,16 @@ def test_the_cadre_sees_every_photo_of_the_business_fix(client, pinned):
     client.force_login(user)
     url = reverse("inspections:issue-photo", args=["event-more", more[0].pk])
     assert client.get(url).status_code == 404
+
+
+def test_the_office_of_the_area_resets_a_business_users_password():
+    # given a business user of a business in 碧江区, and a business user elsewhere
+    from accounts.selectors import resettable_users
+    from tests.factories import wanshan_village
+
+    mine = business_user(EntityFactory())
+    theirs = business_user(EntityFactory(division=wanshan_village()))
+    # then 碧江区's office may reset the first only
+    office = office_user(county())
+    assert set(resettable_users(user=office).filter(role=Role.BUSINESS)) == {mine}
+    assert theirs not in resettable_users(user=office)

@@ -406,8 +406,10 @@ def test_the_detail_page_runs_a_bounded_number_of_queries(
             created_by=clerk,
         )
     # 10 for the register entry, +2 for the last four quarters' supervision status
-    # and +1: the audit row of a view of full phone numbers (docs/security.md)
-    with django_assert_max_num_queries(13):
+    # and +1: the audit row of a view of full phone numbers (docs/security.md), +5 for the
+    # self-management section (enterprises: the last visit's day, one aggregate of the records,
+    # the office's record policy, the year's holiday table, the business's accounts)
+    with django_assert_max_num_queries(18):
         client.get(reverse("entities:detail", args=[holding.entity.pk]))
 
 

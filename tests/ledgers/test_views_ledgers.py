@@ -71,7 +71,7 @@ def test_small_export_streams_the_chosen_county(client, django_assert_max_num_qu
     assert not ExportJob.objects.exists()
 
 
-def test_all_five_ledgers_for_a_quarter(client):
+def test_all_ledgers_for_a_quarter(client):
     client.force_login(office_user(county()))
     response = client.post(
         reverse("ledgers:export"), {"ledger": "all", "period_kind": "quarter", "quarter": "2026Q1"}
