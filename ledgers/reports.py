@@ -22,13 +22,13 @@ from inspections.quarters import Quarter
 from ledgers.dashboards.common import (
     ROW_PATH,
     Summable,
+    VisitRate,
     by_child,
     child_digits,
     child_rows,
     entity_counts,
     holding_counts,
     overdue_figures,
-    ratio,
     totalled,
     user_area,
     visited_counts,
@@ -94,7 +94,7 @@ class ReportPeriod:
 
 
 @dataclass
-class ReportFigures(Summable):
+class ReportFigures(VisitRate, Summable):
     """One line of the report: a child division, the area's own businesses, or the total."""
 
     division: Division
@@ -109,10 +109,6 @@ class ReportFigures(Summable):
     issues_closed: int = 0
     issues_overdue: int = 0
     overdue_cadres: int = 0
-
-    @property
-    def rate(self) -> float | None:
-        return ratio(self.visited, self.due)
 
 
 @dataclass

@@ -63,6 +63,15 @@ def children(division: Division) -> list[Division]:
     return list(Division.objects.filter(parent=division).order_by("code"))
 
 
+class VisitRate:
+    """Figures with the businesses due a visit (``due``) and those visited (``visited``): the
+    visit rate, or None when nothing was due."""
+
+    @property
+    def rate(self) -> float | None:
+        return ratio(self.visited, self.due)
+
+
 class Summable:
     """The figures of an area (a dataclass) that add up across areas: ``add`` sums every number
     but ``overdue_cadres`` (a cadre is counted once in all, whatever the areas). Every such area

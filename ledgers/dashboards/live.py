@@ -16,6 +16,7 @@ from ledgers.dashboards.common import (
     GRADES,
     ROW_PATH,
     Summable,
+    VisitRate,
     by_child,
     child_digits,
     child_rows,
@@ -37,14 +38,10 @@ TREND_QUARTERS = 5
 
 
 @dataclass
-class QuarterRate:
+class QuarterRate(VisitRate):
     quarter: Quarter
     due: int = 0
     visited: int = 0
-
-    @property
-    def rate(self) -> float | None:
-        return ratio(self.visited, self.due)
 
 
 @dataclass
