@@ -32,11 +32,10 @@ import threading
 import time
 from pathlib import Path
 
+from tests.benchmarks.load.database import _copy_database, _drop_database
 from tests.benchmarks.load.run import (
     HERE,
     ROOT,
-    _copy_database,
-    _drop_database,
     _free_port,
     _manage,
     _prepare_users,
