@@ -14,16 +14,16 @@ from collections.abc import Iterable, Mapping
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from baobao import clock
 from baobao.scoping import require_register_writer
-from cadres.models import Assignment, Cadre
+from cadres.models import Assignment
 from entities.models import Entity
 from inspections.checklists import checklist_for
+from inspections.holders import require_entity_in_scope, visit_cadre
 from inspections.models import (
     ISSUE_TRANSITIONS,
     ActorKind,
@@ -47,51 +47,6 @@ from inspections.quarters import Quarter
 CLOCK_SKEW = datetime.timedelta(minutes=2)
 # Days after a quarter's last day during which late visits may still be logged for it.
 VISIT_GRACE_DAYS = 15
-
-
-def _require_entity_in_scope(user, entity: Entity) -> None:
-    """404 for a business the user cannot see, as a direct fetch would answer."""
-    if not Entity.objects.for_user(user).filter(pk=entity.pk).exists():
-        raise Http404
-
-
-def _holds(cadre_id: int, entity: Entity, day: datetime.date) -> bool:
-    """Did the cadre hold the business on ``day``? (start inclusive, end exclusive)"""
-    return (
-        Assignment.objects.filter(entity=entity, cadre_id=cadre_id, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
-        .exists()
-    )
-
-
-def _holder_on(entity: Entity, day: datetime.date) -> int | None:
-    return (
-        Assignment.objects.filter(entity=entity, start_date__lte=day)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=day))
-        .values_list("cadre_id", flat=True)
-        .first()
-    )
-
-
-def _not_held(entity: Entity, day: datetime.date) -> ValidationError:
-    return ValidationError(
-        _("The cadre did not hold %(entity)s on %(day)s.") % {"entity": entity, "day": day},
-        code="not_held",
-    )
-
-
-def _visit_cadre(user, entity: Entity, day: datetime.date) -> Cadre:
-    """The cadre the visit counts for; refuses a user who may not log it."""
-    _require_entity_in_scope(user, entity)
-    if cadre_id := user.acting_cadre_id:
-        if not _holds(cadre_id, entity, day):
-            raise _not_held(entity, day)
-        return Cadre.objects.get(pk=cadre_id)
-    require_register_writer(user)
-    cadre_id = _holder_on(entity, day)
-    if cadre_id is None:
-        raise _not_held(entity, day)
-    return Cadre.objects.get(pk=cadre_id)
 
 
 def _check_visit_time(visited_at: datetime.datetime) -> None:
@@ -208,7 +163,7 @@ def visit_record(
     if timezone.is_naive(visited_at):
         visited_at = timezone.make_aware(visited_at)
     _check_visit_time(visited_at)
-    cadre = _visit_cadre(user, entity, timezone.localdate(visited_at))
+    cadre = visit_cadre(user, entity, timezone.localdate(visited_at))
     check_rows = _check_rows(checks)
     today = clock.today()
     issues = list(issues)
@@ -294,7 +249,7 @@ def visit_remark_add(*, visit: Visit, user, text: str) -> VisitRemark:
 
 def _require_issue_actor(user, entity: Entity) -> None:
     """Cadre side: the holder (or aide) now; office side: a register writer in scope."""
-    _require_entity_in_scope(user, entity)
+    require_entity_in_scope(user, entity)
     if not user.acting_cadre_id:
         require_register_writer(user)
 
