@@ -40,6 +40,7 @@ class AuditKind(models.TextChoices):
     EXPORT = "export", _("Export")
     IMPORT = "import", _("Import")
     BULK_TRANSFER = "bulk_transfer", _("Bulk transfer")
+    PUBLIC_TRIAGE = "public_triage", _("Public request triage")
     PUBLIC_REPLY = "public_reply", _("Public request reply")
     ADMIN_CHANGE = "admin_change", _("Administration site change")
     PERSONAL_VIEW = "personal_view", _("Personal data viewed")

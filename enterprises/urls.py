@@ -6,6 +6,7 @@ app_name = "enterprises"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sw.js", views.service_worker, name="service-worker"),
     path("<int:pk>/", views.entity_page, name="entity"),
     path("<int:pk>/<str:kind>/new/", views.record_new, name="record-new"),
     path("records/<int:pk>/", views.record_detail, name="record"),

@@ -9,7 +9,8 @@ from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
 
 from baobao.forms import add_service_error
 from enterprises.forms import (
@@ -34,6 +35,7 @@ from enterprises.selectors import (
 )
 from enterprises.services import record_submit
 from inspections.fixes import issue_fix_report_unscoped
+from inspections.views.offline import service_worker_response
 
 FORMS = {
     RecordKind.DAILY: DailyForm,
@@ -71,6 +73,41 @@ def _require_business(user) -> None:
         raise Http404
 
 
+# The business's pages its service worker saves: home, each business (its issue list), the
+# record forms and the fix report.
+BUSINESS_PAGES = (
+    r"^\/enterprise\/$",
+    r"^\/enterprise\/\d+\/$",
+    r"^\/enterprise\/\d+\/(daily|weekly|monthly)\/new\/$",
+    r"^\/enterprise\/issues\/\d+\/fix\/$",
+)
+
+
+@login_required
+@require_GET
+@never_cache
+def service_worker(request):
+    """The business's worker: served from /enterprise/, so its scope covers the business pages."""
+    _require_business(request.user)
+    return service_worker_response(
+        request,
+        cached_paths=BUSINESS_PAGES,
+        home_url=reverse("enterprises:home"),
+        home_label=_("My businesses"),
+        offline_text=_(
+            "This page was not saved on this phone. Open My businesses while you have a signal "
+            "to save its forms."
+        ),
+    )
+
+
+def _saved_on_phone(request, template: str, context: dict):
+    """Render a page the service worker may save: it saves it under the user named here."""
+    response = render(request, template, context)
+    response["X-Baobao-User"] = str(request.user.pk)
+    return response
+
+
 @login_required
 def home(request):
     """The business user's businesses; straight to the one when there is one."""
@@ -78,7 +115,7 @@ def home(request):
     entities = list(business_entities(user=request.user))
     if len(entities) == 1:
         return redirect("enterprises:entity", entities[0].pk)
-    return render(request, "enterprises/home.html", {"entities": entities})
+    return _saved_on_phone(request, "enterprises/home.html", {"entities": entities})
 
 
 @login_required
@@ -86,7 +123,7 @@ def entity_page(request, pk):
     _require_business(request.user)
     entity = access_business_entity(request.user, pk)
     kinds = PolicyTable().kinds(entity.business_type, entity.grade)
-    return render(
+    return _saved_on_phone(
         request,
         "enterprises/entity.html",
         {
@@ -170,7 +207,9 @@ def record_new(request, pk, kind):
             return _done(request, reverse("enterprises:entity", args=[entity.pk]), _("Submitted."))
     if data is not None and _wants_json(request):
         return JsonResponse({"ok": False, "errors": _errors(form, *rows)}, status=400)
-    return render(
+    # The blank form is a page to save on the phone; a form sent back with errors is not.
+    show = render if data is not None else _saved_on_phone
+    return show(
         request,
         "enterprises/record_form.html",
         {
@@ -217,7 +256,8 @@ def issue_fix(request, pk):
             return _done(request, target, _("The fix is reported; the cadre will verify it."))
     if request.method == "POST" and _wants_json(request):
         return JsonResponse({"ok": False, "errors": _errors(form)}, status=400)
-    return render(
+    show = render if request.method == "POST" else _saved_on_phone
+    return show(
         request,
         "enterprises/issue_fix.html",
         {"issue": issue, "entity": issue.entity, "form": form, "events": issue.events.all()},

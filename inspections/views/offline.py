@@ -15,6 +15,7 @@ from django.http import JsonResponse
 from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
@@ -31,25 +32,52 @@ PHONE_ASSETS = (
 )
 
 
-@require_GET
-@never_cache
-def service_worker(request):
+def service_worker_response(request, *, cached_paths, home_url, home_label, offline_text):
+    """The worker's script for the pages of one folder (its scope: the folder it is served from).
+
+    ``cached_paths`` are the JavaScript regular expressions of the pages it saves (on a visit, or
+    when a page asks); ``home_url``/``home_label`` the link of its "no signal" page. The cadre's
+    and the business's workers are this one script with their own lists.
+    """
     assets = [static(path) for path in PHONE_ASSETS]
     return render(
         request,
         "inspections/sw.js",
         {
             "assets": assets,
+            "cached_paths": cached_paths,
             # A new set of static files (a deploy) makes a new worker, which drops the old copies.
             "version": hashlib.sha256(" ".join(assets).encode()).hexdigest()[:12],
             "static_url": settings.STATIC_URL,
             "offline_title": _("No signal"),
-            "offline_text": _(
-                "This page was not saved on this phone. Open My tasks while you have a signal "
-                "to save the forms of every business you hold."
-            ),
+            "offline_text": offline_text,
+            "home_url": home_url,
+            "home_label": home_label,
         },
         content_type="application/javascript; charset=utf-8",
+    )
+
+
+# The cadre's pages the worker saves: the task page, the visit form, the fix report.
+CADRE_PAGES = (
+    r"^\/inspections\/my\/$",
+    r"^\/inspections\/visits\/new\/$",
+    r"^\/inspections\/issues\/\d+\/report\/$",
+)
+
+
+@require_GET
+@never_cache
+def service_worker(request):
+    return service_worker_response(
+        request,
+        cached_paths=CADRE_PAGES,
+        home_url=reverse("inspections:my"),
+        home_label=_("My tasks"),
+        offline_text=_(
+            "This page was not saved on this phone. Open My tasks while you have a signal "
+            "to save the forms of every business you hold."
+        ),
     )
 
 

@@ -15,6 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from audit.models import AuditKind
+from audit.services import audit_record
 from baobao.keyset import keyset_paginate
 from baobao.storage import stored_file_response
 from baobao.uploads import content_type_for
@@ -133,6 +135,11 @@ def _done(request, req, message):
     return redirect("public:request-detail", pk=req.pk)
 
 
+def _audited(request, req, kind, step, **detail):
+    """One row of the security audit log for an office step that went through."""
+    audit_record(kind=kind, request=request, target=req.code, step=step, pk=req.pk, **detail)
+
+
 def _refused(request, req, exc):
     for text in getattr(exc, "messages", [str(exc)]):
         messages.error(request, text)
@@ -156,6 +163,7 @@ def request_assign(request, pk):
         )
     except ValidationError as exc:
         return _refused(request, req, exc)
+    _audited(request, req, AuditKind.PUBLIC_TRIAGE, "assign", cadre=form.cleaned_data["cadre"].pk)
     return _done(request, req, _("Assigned."))
 
 
@@ -174,6 +182,7 @@ def request_merge(request, pk):
         services.request_merge(request=req, into=into, user=request.user)
     except ValidationError as exc:
         return _refused(request, req, exc)
+    _audited(request, req, AuditKind.PUBLIC_TRIAGE, "merge", into=into.code)
     return _done(request, req, _("Merged."))
 
 
@@ -188,6 +197,7 @@ def request_reject(request, pk):
         services.request_reject(request=req, user=request.user, reason=form.cleaned_data["reason"])
     except ValidationError as exc:
         return _refused(request, req, exc)
+    _audited(request, req, AuditKind.PUBLIC_TRIAGE, "reject")
     return _done(request, req, _("Rejected."))
 
 
@@ -233,6 +243,7 @@ def request_reply(request, pk):
         services.request_reply(request=req, user=request.user, reply=form.cleaned_data["reply"])
     except ValidationError as exc:
         return _refused(request, req, exc)
+    _audited(request, req, AuditKind.PUBLIC_REPLY, "reply")
     return _done(request, req, _("Reply approved; the request is closed."))
 
 

@@ -269,6 +269,9 @@
     }
     showAge();
     if (!cadre) {
+      if (body.dataset.sw) {
+        startWorker().catch(() => null); // the business's pages: saved, their sends are visit.js's
+      }
       return;
     }
     await showWaiting();

@@ -1,4 +1,5 @@
-{% load i18n static %}// The cadre's service worker (scope /inspections/), served by inspections.views.offline.
+{% load static %}// The phone's service worker, served by inspections.views.offline.service_worker_response: the
+// cadre's (/inspections/sw.js, scope /inspections/) and the business's (/enterprise/sw.js).
 // Pages: network first, the saved copy when there is no signal; static files: the saved copy,
 // refreshed in the background. Saved pages live in one cache per user ("baobao-pages-<id>",
 // the id from the X-Baobao-User header of the page), so another login never reads them.
@@ -10,17 +11,13 @@ importScripts("{% static 'js/queue.js' %}");
 const PAGES = "baobao-pages-";
 const STATIC = "baobao-static-{{ version }}";
 const ASSETS = [{% for url in assets %}"{{ url }}"{% if not forloop.last %}, {% endif %}{% endfor %}];
-const CACHED_PATHS = [
-  /^\/inspections\/my\/$/,
-  /^\/inspections\/visits\/new\/$/,
-  /^\/inspections\/issues\/\d+\/report\/$/,
-];
+const CACHED_PATHS = [{% for re in cached_paths %}/{{ re|safe }}/{% if not forloop.last %}, {% endif %}{% endfor %}];
 const NETWORK_TIMEOUT_MS = 10000;
 const FRESH_MS = 30 * 60 * 1000; // a saved form younger than this is not fetched again
 const OFFLINE_PAGE = `<!DOCTYPE html><html lang="zh-hans"><meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1"><title>{{ offline_title|escapejs }}</title>
 <body><h1>{{ offline_title|escapejs }}</h1><p>{{ offline_text|escapejs }}</p>
-<p><a href="{% url 'inspections:my' %}">{% translate "My tasks" as my %}{{ my|escapejs }}</a></p></body></html>`;
+<p><a href="{{ home_url }}">{{ home_label|escapejs }}</a></p></body></html>`;
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
@@ -58,10 +55,22 @@ async function pageCacheFor(user) {
 
 async function keep(request, response) {
   const user = response.headers.get("X-Baobao-User");
-  if (!user || response.status !== 200 || response.redirected) {
+  if (!user || response.status !== 200) {
     return;
   }
   const cache = await pageCacheFor(user);
+  if (response.redirected) {
+    // A page that sends on to a saved one (the business's home, with one business): kept as
+    // that redirect, and the page it reached under its own address.
+    const target = new URL(response.url);
+    if (target.origin !== self.location.origin || !CACHED_PATHS.some((re) => re.test(target.pathname))) {
+      return;
+    }
+    const copy = new Response(await response.blob(), { status: 200, headers: response.headers });
+    await cache.put(new Request(response.url), copy); // a fresh response: not marked redirected
+    await cache.put(request, Response.redirect(response.url, 302));
+    return;
+  }
   await cache.put(request, response);
 }
 

@@ -31,6 +31,7 @@ OWN = {
     "inspections:service-worker",
     "inspections:offline-token",
     "enterprises:home",
+    "enterprises:service-worker",
     "enterprises:entity",
     "enterprises:record-new",
     "enterprises:record",
