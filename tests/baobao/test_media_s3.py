@@ -38,7 +38,7 @@ from tests.factories import (
     township,
     wanshan,
 )
-from tests.inspections.test_views_office import jpeg_bytes
+from tests.helpers import jpeg_bytes
 from tests.ledgers.test_imports import _entity_row, _upload
 
 pytestmark = pytest.mark.django_db

@@ -277,7 +277,8 @@ def test_no_services_module_imports_a_tasks_module():
 @pytest.mark.django_db
 def test_the_delivery_log_lists_the_areas_failures_and_retries_them(client):
     from baobao.notifications import notifications_send
-    from tests.baobao.test_notifications import officer, row
+    from tests.baobao.notifications_support import officer
+    from tests.baobao.test_notifications_delivery import row
 
     # given a failed e-mail to someone in my county, and one in another county
     mine, theirs = officer(), officer()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from entities.models import Grade
 from entities.views.common import PER_PAGE
-from tests.entities.test_views import listed
+from tests.entities.views_support import listed
 from tests.factories import EntityFactory
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from tests.factories import (
     county,
     office_user,
 )
-from tests.inspections.test_views_phone import FETCH, NOW, TZ, form_url, visit_data
+from tests.inspections.views_phone_support import FETCH, NOW, TZ, form_url, visit_data
 
 pytestmark = pytest.mark.django_db
 

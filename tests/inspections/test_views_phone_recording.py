@@ -20,32 +20,19 @@ from tests.factories import (
 )
 from tests.helpers import jpeg
 from tests.inspections import views_phone_support
-from tests.inspections.views_phone_support import MY, TZ, form_url, frozen_time  # noqa: F401 (frozen_time is autouse)
+from tests.inspections.views_phone_support import (  # noqa: F401 (frozen_time is autouse)
+    FETCH,
+    MY,
+    TZ,
+    form_url,
+    frozen_time,
+    visit_data,
+)
 
 pytestmark = pytest.mark.django_db
 
 # The phone pages' own holding fixture; the directory's conftest.py has another one.
 holding = views_phone_support.holding
-
-
-FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
-
-
-def visit_data(entity, *, key=None, results=None, **extra) -> dict:
-    """A complete visit form: every item passes unless ``results`` (index → result) says otherwise."""
-    items = list(checklist_for(entity).items.all())
-    data = {
-        "visited_at": "2026-05-20T09:30",
-        "on_site": "yes",
-        "findings": "",
-        "companions_other": "",
-        "idempotency_key": str(key or uuid.uuid4()),
-    }
-    for index, item in enumerate(items):
-        data[f"check-{item.pk}-result"] = (results or {}).get(index, CheckResult.PASS)
-        data[f"check-{item.pk}-note"] = ""
-    data.update(extra)
-    return data
 
 
 def issue_fields(prefix, **fields) -> dict:

@@ -1,12 +1,15 @@
 """Helpers shared by the test_views_phone_* test modules."""
 
 import datetime
+import uuid
 from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
 from django.urls import reverse
 
+from inspections.checklists import checklist_for
+from inspections.models import CheckResult
 from tests.factories import (
     AssignmentFactory,
     CadreAideFactory,
@@ -39,3 +42,23 @@ def holding():
 
 def form_url(entity) -> str:
     return f"{reverse('inspections:visit-new')}?entity={entity.pk}"
+
+
+FETCH = {"HTTP_X_REQUESTED_WITH": "fetch"}
+
+
+def visit_data(entity, *, key=None, results=None, **extra) -> dict:
+    """A complete visit form: every item passes unless ``results`` (index → result) says otherwise."""
+    items = list(checklist_for(entity).items.all())
+    data = {
+        "visited_at": "2026-05-20T09:30",
+        "on_site": "yes",
+        "findings": "",
+        "companions_other": "",
+        "idempotency_key": str(key or uuid.uuid4()),
+    }
+    for index, item in enumerate(items):
+        data[f"check-{item.pk}-result"] = (results or {}).get(index, CheckResult.PASS)
+        data[f"check-{item.pk}-note"] = ""
+    data.update(extra)
+    return data
