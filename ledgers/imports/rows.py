@@ -80,6 +80,13 @@ def divisions_for_codes(codes: set[str]) -> dict[str, Division]:
     return found
 
 
+def row_plans(rows, fields) -> tuple[list[RowPlan], dict[str, Division]]:
+    """A plan per row read (``[(row number, {field: text}), …]``) and the divisions their
+    ``division`` column names, by code, in one query."""
+    plans = [RowPlan(row=n, values=v, kind_fields=fields) for n, v in rows]
+    return plans, divisions_for_codes({division_code(p.values.get("division", "")) for p in plans})
+
+
 def check_division(plan: RowPlan, divisions, user) -> Division | None:
     text = plan.values.get("division", "")
     division = divisions.get(division_code(text))

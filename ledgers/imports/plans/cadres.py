@@ -14,16 +14,14 @@ from ledgers.imports.rows import (
     check_known,
     check_phone,
     column_header,
-    division_code,
-    divisions_for_codes,
     in_chunks,
+    row_plans,
 )
 from ledgers.imports.sheet import CADRE_FIELDS, Action, site_label
 
 
 def plan_cadres(rows, user, progress) -> list[RowPlan]:
-    plans = [RowPlan(row=n, values=v, kind_fields=CADRE_FIELDS) for n, v in rows]
-    divisions = divisions_for_codes({division_code(p.values.get("division", "")) for p in plans})
+    plans, divisions = row_plans(rows, CADRE_FIELDS)
     phones = {normalize_phone(p.values.get("phone", "")) for p in plans} - {""}
     existing = {}
     for chunk in in_chunks(sorted(phones)):

@@ -12,17 +12,15 @@ from ledgers.imports.rows import (
     check_known,
     check_phone,
     column_header,
-    division_code,
-    divisions_for_codes,
     in_chunks,
     refusal_text,
+    row_plans,
 )
 from ledgers.imports.sheet import ENTITY_COMPARED, ENTITY_FIELDS, Action, site_label
 
 
 def plan_entities(rows, user, progress) -> list[RowPlan]:
-    plans = [RowPlan(row=n, values=v, kind_fields=ENTITY_FIELDS) for n, v in rows]
-    divisions = divisions_for_codes({division_code(p.values.get("division", "")) for p in plans})
+    plans, divisions = row_plans(rows, ENTITY_FIELDS)
     usccs = {normalize_uscc(p.values.get("uscc", "")) for p in plans} - {""}
     licences = {p.values.get("licence_no", "").strip().upper() for p in plans} - {""}
     by_uscc, by_licence = {}, {}
