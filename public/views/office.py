@@ -146,70 +146,92 @@ def _refused(request, req, exc):
     return redirect("public:request-detail", pk=req.pk)
 
 
+def _step(request, pk, form, act, *, done, invalid=None, audit=None):
+    """One office step on a request: the form (built for the request) checked, then ``act(req,
+    data)`` runs the service and returns what the audit row adds. A refusal changes nothing
+    and says why (``invalid``, or the form's own errors); a step that went through is audited
+    (``audit``: kind and step name)."""
+    req = access_request(request.user, pk)
+    bound = form(req)
+    try:
+        if not bound.is_valid():
+            raise ValidationError(
+                invalid or [e for errors in bound.errors.values() for e in errors]
+            )
+        detail = act(req, bound.cleaned_data) or {}
+    except ValidationError as exc:
+        return _refused(request, req, exc)
+    if audit is not None:
+        _audited(request, req, *audit, **detail)
+    return _done(request, req, done)
+
+
 @login_required
 @require_POST
 def request_assign(request, pk):
-    req = access_request(request.user, pk)
-    form = forms.AssignForm(request.POST, cadres=assignable_cadres(user=request.user, request=req))
-    if not form.is_valid():
-        return _refused(request, req, ValidationError(next(iter(form.errors.values()))))
-    try:
+    def act(req, data):
         services.request_assign(
             request=req,
             user=request.user,
-            cadre=form.cleaned_data["cadre"],
-            deadline=form.cleaned_data["deadline"],
-            note=form.cleaned_data["note"],
+            cadre=data["cadre"],
+            deadline=data["deadline"],
+            note=data["note"],
         )
-    except ValidationError as exc:
-        return _refused(request, req, exc)
-    _audited(request, req, AuditKind.PUBLIC_TRIAGE, "assign", cadre=form.cleaned_data["cadre"].pk)
-    return _done(request, req, _("Assigned."))
+        return {"cadre": data["cadre"].pk}
+
+    def form(req):
+        return forms.AssignForm(
+            request.POST, cadres=assignable_cadres(user=request.user, request=req)
+        )
+
+    return _step(
+        request, pk, form, act, done=_("Assigned."), audit=(AuditKind.PUBLIC_TRIAGE, "assign")
+    )
 
 
 @login_required
 @require_POST
 def request_merge(request, pk):
-    req = access_request(request.user, pk)
-    form = forms.MergeForm(request.POST)
-    if not form.is_valid():
-        return _refused(request, req, ValidationError(_("Give the receipt code.")))
-    code = form.cleaned_data["into"].strip().upper()
-    into = PublicRequest.objects.for_user(request.user).filter(code=code).first()
-    if into is None:
-        return _refused(request, req, ValidationError(_("No request with that code.")))
-    try:
+    def act(req, data):
+        code = data["into"].strip().upper()
+        into = PublicRequest.objects.for_user(request.user).filter(code=code).first()
+        if into is None:
+            raise ValidationError(_("No request with that code."))
         services.request_merge(request=req, into=into, user=request.user)
-    except ValidationError as exc:
-        return _refused(request, req, exc)
-    _audited(request, req, AuditKind.PUBLIC_TRIAGE, "merge", into=into.code)
-    return _done(request, req, _("Merged."))
+        return {"into": into.code}
+
+    return _step(
+        request,
+        pk,
+        lambda req: forms.MergeForm(request.POST),
+        act,
+        done=_("Merged."),
+        invalid=_("Give the receipt code."),
+        audit=(AuditKind.PUBLIC_TRIAGE, "merge"),
+    )
 
 
 @login_required
 @require_POST
 def request_reject(request, pk):
-    req = access_request(request.user, pk)
-    form = forms.RejectForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Give the reason."))
-        services.request_reject(request=req, user=request.user, reason=form.cleaned_data["reason"])
-    except ValidationError as exc:
-        return _refused(request, req, exc)
-    _audited(request, req, AuditKind.PUBLIC_TRIAGE, "reject")
-    return _done(request, req, _("Rejected."))
+    def act(req, data):
+        services.request_reject(request=req, user=request.user, reason=data["reason"])
+
+    return _step(
+        request,
+        pk,
+        lambda req: forms.RejectForm(request.POST),
+        act,
+        done=_("Rejected."),
+        invalid=_("Give the reason."),
+        audit=(AuditKind.PUBLIC_TRIAGE, "reject"),
+    )
 
 
 @login_required
 @require_POST
 def request_handle(request, pk):
-    req = access_request(request.user, pk)
-    form = forms.HandleForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError([e for errs in form.errors.values() for e in errs])
-        data = form.cleaned_data
+    def act(req, data):
         issue = None
         if data["issue"].strip():
             issue = {
@@ -227,24 +249,31 @@ def request_handle(request, pk):
             issue=issue,
             idempotency_key=uuid.uuid4(),
         )
-    except ValidationError as exc:
-        return _refused(request, req, exc)
-    return _done(request, req, _("Handled; the office approves the reply."))
+
+    return _step(
+        request,
+        pk,
+        lambda req: forms.HandleForm(request.POST),
+        act,
+        done=_("Handled; the office approves the reply."),
+    )
 
 
 @login_required
 @require_POST
 def request_reply(request, pk):
-    req = access_request(request.user, pk)
-    form = forms.ReplyForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise ValidationError(_("Write the reply."))
-        services.request_reply(request=req, user=request.user, reply=form.cleaned_data["reply"])
-    except ValidationError as exc:
-        return _refused(request, req, exc)
-    _audited(request, req, AuditKind.PUBLIC_REPLY, "reply")
-    return _done(request, req, _("Reply approved; the request is closed."))
+    def act(req, data):
+        services.request_reply(request=req, user=request.user, reply=data["reply"])
+
+    return _step(
+        request,
+        pk,
+        lambda req: forms.ReplyForm(request.POST),
+        act,
+        done=_("Reply approved; the request is closed."),
+        invalid=_("Write the reply."),
+        audit=(AuditKind.PUBLIC_REPLY, "reply"),
+    )
 
 
 @login_required

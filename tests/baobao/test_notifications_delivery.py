@@ -42,14 +42,14 @@ class RecordingSms(BaseSmsBackend):
 @pytest.fixture
 def failing_sms(settings):
     FailingSms.calls = 0
-    settings.SMS_BACKEND = "tests.baobao.test_notifications.FailingSms"
+    settings.SMS_BACKEND = "tests.baobao.test_notifications_delivery.FailingSms"
     return FailingSms
 
 
 @pytest.fixture
 def recording_sms(settings):
     RecordingSms.sent = []
-    settings.SMS_BACKEND = "tests.baobao.test_notifications.RecordingSms"
+    settings.SMS_BACKEND = "tests.baobao.test_notifications_delivery.RecordingSms"
     return RecordingSms
 
 
