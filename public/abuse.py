@@ -19,7 +19,6 @@ from django.core.signing import BadSignature, TimestampSigner
 from PIL import Image, ImageDraw, ImageFont
 from redis.exceptions import RedisError
 
-from baobao import clock
 from baobao.cache import cache_unavailable
 from public.models import BlockEntry, BlockKind, PublicRequest
 
@@ -35,14 +34,14 @@ CAPTCHA_MAX_AGE = 1800
 _SALT = "public.captcha"
 
 
-def _bucket(name: str, key: str) -> str:
-    hour = int(clock.now().timestamp()) // WINDOW
+def _bucket(name: str, key: str, now: datetime.datetime) -> str:
+    hour = int(now.timestamp()) // WINDOW
     return f"public:rl:{name}:{key}:{hour}"
 
 
-def _count_in_cache(name: str, key: str) -> int | None:
+def _count_in_cache(name: str, key: str, now: datetime.datetime) -> int | None:
     """The window's count after this hit, or None when the cache cannot count."""
-    bucket = _bucket(name, key)
+    bucket = _bucket(name, key, now)
     if cache_unavailable():
         return None
     try:
@@ -52,26 +51,33 @@ def _count_in_cache(name: str, key: str) -> int | None:
         return None
 
 
-def _since() -> datetime.datetime:
-    return clock.now() - datetime.timedelta(seconds=WINDOW)
+def _since(now: datetime.datetime) -> datetime.datetime:
+    return now - datetime.timedelta(seconds=WINDOW)
 
 
-def submission_allowed(*, client_ip: str | None, entity_id: int | None) -> bool:
-    """May one more report come from this address, about this business, this hour?"""
+def submission_allowed(
+    *, client_ip: str | None, entity_id: int | None, now: datetime.datetime
+) -> bool:
+    """May one more report come from this address, about this business, in the hour before
+    ``now`` (the request's clock)?"""
     if client_ip:
-        count = _count_in_cache("ip", client_ip)
+        count = _count_in_cache("ip", client_ip, now)
         if count is None:
             count = (
-                PublicRequest.objects.filter(client_ip=client_ip, created_at__gte=_since()).count()
+                PublicRequest.objects.filter(
+                    client_ip=client_ip, created_at__gte=_since(now)
+                ).count()
                 + 1
             )
         if count > IP_LIMIT_PER_HOUR:
             return False
     if entity_id:
-        count = _count_in_cache("entity", str(entity_id))
+        count = _count_in_cache("entity", str(entity_id), now)
         if count is None:
             count = (
-                PublicRequest.objects.filter(entity_id=entity_id, created_at__gte=_since()).count()
+                PublicRequest.objects.filter(
+                    entity_id=entity_id, created_at__gte=_since(now)
+                ).count()
                 + 1
             )
         if count > ENTITY_LIMIT_PER_HOUR:
@@ -79,10 +85,10 @@ def submission_allowed(*, client_ip: str | None, entity_id: int | None) -> bool:
     return True
 
 
-def vote_allowed(*, client_ip: str | None) -> bool:
+def vote_allowed(*, client_ip: str | None, now: datetime.datetime) -> bool:
     if not client_ip:
         return True
-    count = _count_in_cache("vote", client_ip)
+    count = _count_in_cache("vote", client_ip, now)
     # Without the cache, votes rely on the one-vote-a-day constraint alone.
     return count is None or count <= VOTE_LIMIT_PER_HOUR
 

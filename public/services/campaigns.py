@@ -9,7 +9,6 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
 
-from baobao import clock
 from baobao.scoping import require_division_in_scope
 from cadres.models import Cadre
 from entities.models import Entity
@@ -41,10 +40,9 @@ def _require_open(campaign: Campaign, today: datetime.date) -> None:
 
 @transaction.atomic
 def nomination_add(
-    *, campaign: Campaign, entity: Entity, voter: str, reason: str = "", today=None
+    *, campaign: Campaign, entity: Entity, voter: str, today: datetime.date, reason: str = ""
 ) -> Nomination:
     """Nominate a business of the campaign's area (or vote for it if it is already nominated)."""
-    today = today or clock.today()
     _require_open(campaign, today)
     if not entity.division_path.startswith(campaign.division_path):
         raise ValidationError(_("This business is outside the campaign's area."), code="area")
@@ -57,9 +55,8 @@ def nomination_add(
 
 
 @transaction.atomic
-def vote_cast(*, nomination: Nomination, voter: str, today=None) -> bool:
+def vote_cast(*, nomination: Nomination, voter: str, today: datetime.date) -> bool:
     """One vote per business per voter per day; returns whether this one counted."""
-    today = today or clock.today()
     _require_open(nomination.campaign, today)
     try:
         with transaction.atomic():
@@ -72,7 +69,13 @@ def vote_cast(*, nomination: Nomination, voter: str, today=None) -> bool:
 
 @transaction.atomic
 def nominations_choose(
-    *, campaign: Campaign, user, nominations, deadline: datetime.date, team: Cadre | None = None
+    *,
+    campaign: Campaign,
+    user,
+    nominations,
+    deadline: datetime.date,
+    today: datetime.date,
+    team: Cadre | None = None,
 ) -> list:
     """Turn chosen nominations into check tasks for each business's holder (or ``team``)."""
     require_division_in_scope(user, campaign.division)
@@ -82,7 +85,7 @@ def nominations_choose(
             raise PermissionDenied
         if nomination.task_id:
             continue
-        cadre = team or holder_of(nomination.entity, clock.today())
+        cadre = team or holder_of(nomination.entity, today)
         if cadre is None:
             raise ValidationError(
                 _("%(name)s has no cadre: choose a team.") % {"name": nomination.entity.name},
@@ -95,6 +98,7 @@ def nominations_choose(
             text=_("你点我查 · %(theme)s") % {"theme": campaign.theme},
             campaign=campaign,
             user=user,
+            today=today,
         )
         nomination.save(update_fields=["task"])
         tasks.append(nomination.task)

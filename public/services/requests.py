@@ -82,7 +82,7 @@ def request_submit(
     longitude=None,
     phone: str = "",
     client_ip: str | None = None,
-    today: datetime.date | None = None,
+    today: datetime.date,
 ) -> PublicRequest:
     """Store a report and route it: the county office's queue and the holding cadre's inbox.
     Photos are re-encoded (EXIF removed) before anything is written."""
@@ -92,7 +92,6 @@ def request_submit(
     if entity is None and division is None:
         raise ValidationError(_("Choose the business or the area."), code="where")
     processed = [process_photo(upload) for upload in photos]
-    today = today or clock.today()
     holder = holder_of(entity, today) if entity is not None else None
     request = None
     for _attempt in range(5):
@@ -148,15 +147,22 @@ def _require_status(request: PublicRequest, *statuses) -> None:
 
 @transaction.atomic
 def request_assign(
-    *, request: PublicRequest, user, cadre: Cadre, deadline: datetime.date, note: str = ""
+    *,
+    request: PublicRequest,
+    user,
+    cadre: Cadre,
+    deadline: datetime.date,
+    today: datetime.date,
+    note: str = "",
 ) -> PublicRequest:
-    """Accept the request and give it to a cadre (the holder or another) with a deadline."""
+    """Accept the request and give it to a cadre (the holder or another) with a deadline that is
+    not before ``today`` (the caller's clock)."""
     request = PublicRequest.objects.select_for_update().get(pk=request.pk)
     _require_office(user, request)
     _require_status(request, RequestStatus.RECEIVED, RequestStatus.ASSIGNED)
     if not Cadre.objects.for_user(user).filter(pk=cadre.pk).exists():
         raise PermissionDenied(_("This cadre is outside your area."))
-    if deadline < clock.today():
+    if deadline < today:
         raise ValidationError(_("The deadline is in the past."), code="deadline")
     request.status = RequestStatus.ASSIGNED
     request.assigned_cadre = cadre
@@ -281,7 +287,14 @@ def request_reply(*, request: PublicRequest, user, reply: str) -> PublicRequest:
 
 
 def request_task_create(
-    *, entity: Entity, cadre: Cadre, deadline: datetime.date, text: str, campaign, user
+    *,
+    entity: Entity,
+    cadre: Cadre,
+    deadline: datetime.date,
+    today: datetime.date,
+    text: str,
+    campaign,
+    user,
 ) -> PublicRequest:
     """A 你点我查 check task: a request already accepted and assigned (called inside the
     campaign's atomic service)."""
@@ -296,4 +309,4 @@ def request_task_create(
         campaign=campaign,
     )
     _event(request, EventKind.RECEIVED, by=user, note=str(campaign))
-    return request_assign(request=request, user=user, cadre=cadre, deadline=deadline)
+    return request_assign(request=request, user=user, cadre=cadre, deadline=deadline, today=today)

@@ -60,7 +60,7 @@ def campaign_nominate(request, pk):
         data = request.POST.copy()
         data["captcha_token"] = captcha_new()
         return _public_page(request, campaign, nominate_form=forms.NominateForm(data), status=400)
-    if not vote_allowed(client_ip=ip):
+    if not vote_allowed(client_ip=ip, now=request.now):
         return _public_page(request, campaign, status=429, refusal=_("Too many votes; try later."))
     entity = get_object_or_404(Entity, pk=form.cleaned_data["entity"])
     try:
@@ -84,7 +84,7 @@ def campaign_vote(request, pk):
     ip = client_ip_address(request)
     if not form.is_valid() or form.cleaned_data["website"]:
         return _public_page(request, campaign, status=400, refusal=_("The vote was not accepted."))
-    if not vote_allowed(client_ip=ip):
+    if not vote_allowed(client_ip=ip, now=request.now):
         return _public_page(request, campaign, status=429, refusal=_("Too many votes; try later."))
     nomination = get_object_or_404(
         Nomination, campaign=campaign, pk=form.cleaned_data["nomination"]
@@ -161,6 +161,7 @@ def campaign_choose(request, pk):
             user=request.user,
             nominations=chosen,
             deadline=form.cleaned_data["deadline"],
+            today=request.today,
             team=form.cleaned_data["team"],
         )
     except ValidationError as exc:

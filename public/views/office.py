@@ -175,6 +175,7 @@ def request_assign(request, pk):
             user=request.user,
             cadre=data["cadre"],
             deadline=data["deadline"],
+            today=request.today,
             note=data["note"],
         )
         return {"cadre": data["cadre"].pk}

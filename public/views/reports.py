@@ -69,7 +69,9 @@ def _report(request, *, entity=None, division=None):
         return _render_form(
             request, form, entity=entity, division=division, status=403, refusal=refusal
         )
-    if not submission_allowed(client_ip=ip, entity_id=entity.pk if entity else None):
+    if not submission_allowed(
+        client_ip=ip, entity_id=entity.pk if entity else None, now=request.now
+    ):
         refusal = _(
             "Too many reports in the last hour from here or about this business. Your earlier "
             "reports are kept; please try again later, or call 12315 if it is urgent."

@@ -241,8 +241,9 @@ def test_a_county_wide_report_reaches_the_county(client):
 def test_the_per_business_limit_counts_every_address(holding):
     from public import abuse
 
+    now = datetime.datetime(2026, 5, 12, 10, 30, tzinfo=datetime.UTC)
     allowed = [
-        abuse.submission_allowed(client_ip=f"10.1.0.{n}", entity_id=holding.entity.pk)
+        abuse.submission_allowed(client_ip=f"10.1.0.{n}", entity_id=holding.entity.pk, now=now)
         for n in range(abuse.ENTITY_LIMIT_PER_HOUR + 1)
     ]
 
