@@ -187,6 +187,30 @@ class Record(models.Model):  # 日管控 / 周排查 / 月调度 记录
         super().save(*args, **kwargs)
 
 
+class RecordMonth(models.Model):  # 记录月汇总: the rates' summary of the records
+    """Which periods of one month a business kept a record of one kind for: bit ``d - 1`` of
+    ``days`` is set when an original record's ``period_start`` is day ``d`` of ``month``.
+    Written by ``record_submit`` in the record's transaction; ``record_months_rebuild`` (the
+    command ``enterprises_rebuild_months``) derives it again from the records. The office's
+    rates read it: a few rows per business instead of one per record."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=RecordKind.choices)
+    month = models.DateField()
+    days = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "kind", "month"], name="recordmonth_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "month", "entity"], name="recordmonth_kind_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.entity_id} {self.kind} {self.month:%Y-%m}: {self.days:031b}"
+
+
 def record_photo_upload_to(instance, filename):
     return private_upload_name("self_records", filename)
 

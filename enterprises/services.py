@@ -16,6 +16,7 @@ from baobao import clock
 from baobao.models import Role
 from baobao.scoping import require_division_in_scope
 from enterprises.models import Membership, Position, Record, RecordKind, RecordPhoto
+from enterprises.months import record_month_add
 from enterprises.policy import period_start as period_of
 from entities.models import Entity
 from inspections.photos import process_photo
@@ -185,4 +186,6 @@ def record_submit(
     )
     for item, photo in [*((None, p) for p in processed), *by_item.items()]:
         RecordPhoto.objects.create(record=record, item=item, image=photo.file)
+    if corrects is None:  # the period is kept: the rates' summary says so in the same commit
+        record_month_add(entity_id=entity.pk, kind=kind, day=start)
     return record, True
