@@ -64,15 +64,15 @@ def completion_rates(
     policy = PolicyTable()
     rows: dict[str, RateRow] = {}
     groups = (
-        entities.annotate(group=key)
-        .values("group", "business_type", "grade")
+        entities.annotate(group=key, rule_area=policy.area_case())
+        .values("group", "rule_area", "business_type", "grade")
         .annotate(n=Count("pk"))
         .order_by()
     )
     for g in groups:
         row = rows.setdefault(g["group"], RateRow(g["group"], g["group"], 0, {}, {}))
         row.businesses += g["n"]
-        for kind in policy.kinds(g["business_type"], g["grade"]):
+        for kind in policy.kinds(g["business_type"], g["grade"], g["rule_area"]):
             row.due[kind] = row.due.get(kind, 0) + g["n"] * periods[kind]
     kept = (
         RecordMonth.objects.filter(
@@ -80,15 +80,16 @@ def completion_rates(
         )
         .annotate(
             group=_record_key(grouping, division),
+            rule_area=policy.area_case("entity__division_path"),
             business_type=F("entity__business_type"),
             grade=F("entity__grade"),
         )
-        .values("group", "kind", "business_type", "grade")
+        .values("group", "rule_area", "kind", "business_type", "grade")
         .annotate(n=Sum(_days_in_range(start, end)))
         .order_by()
     )
     for r in kept:
-        if r["kind"] not in policy.kinds(r["business_type"], r["grade"]):
+        if r["kind"] not in policy.kinds(r["business_type"], r["grade"], r["rule_area"]):
             continue  # a record the policy does not ask for counts for nothing
         row = rows.get(r["group"])
         if row is not None:
