@@ -19,7 +19,6 @@ import logging
 from pathlib import PurePath
 
 from django.core.exceptions import ValidationError
-from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 
@@ -53,9 +52,12 @@ def visit_photos_store(*, visit: Visit, photos: list[CheckedPhoto]) -> list[Visi
     now = clock.now()
     stored = []
     for photo in photos:
+        # Named by its content, not by the phone; passed as it came, so that an upload already
+        # spooled to a temporary file is moved into place, not copied.
+        photo.upload.name = f"photo{photo.ext}"
         row = VisitPhoto.objects.create(
             visit=visit,
-            original=File(photo.upload, name=f"photo{photo.ext}"),
+            original=photo.upload,
             status=PhotoStatus.PROCESSING,
             queued_at=now,
         )
