@@ -37,11 +37,11 @@ from inspections.models import (
     ReminderPolicy,
     Visit,
     VisitCheck,
-    VisitPhoto,
     VisitRemark,
 )
-from inspections.photos import Photo, process_photo
+from inspections.photos import photo_check, process_photo
 from inspections.quarters import Quarter
+from inspections.visit_photos import visit_photos_store
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
@@ -153,7 +153,8 @@ def visit_record(
     issues: Iterable[Mapping] = (),
 ) -> tuple[Visit, bool]:
     """Record a visit; the same idempotency key again returns the first visit unchanged
-    (created False). Everything is checked, photos included, before anything is written.
+    (created False). Everything is checked, photos included (by size and header), before
+    anything is written; the photos are re-encoded by a worker after the commit.
 
     An issue dict may carry ``check``: the index in ``checks`` of the "problem" it follows up.
     """
@@ -179,7 +180,8 @@ def visit_record(
                 code="check_not_problem",
             )
         issue_rows.append((index, _clean_issue(data, today=today, deadline_days=deadline_days)))
-    processed = [process_photo(upload) for upload in photos]
+    # Checked now (size, an image by its header); decoded and re-encoded by a worker later.
+    checked = [photo_check(upload) for upload in photos]
 
     try:
         with transaction.atomic():
@@ -204,8 +206,7 @@ def visit_record(
     for row in check_rows:
         row.visit = visit
     check_rows = VisitCheck.objects.bulk_create(check_rows)
-    for photo in processed:
-        _photo_create(visit, photo)
+    visit_photos_store(visit=visit, photos=checked)
     for index, fields in issue_rows:
         _issue_create(
             user=user,
@@ -226,12 +227,6 @@ def _resubmitted(visit: Visit, user) -> Visit:
     if visit.logged_by_id != user.pk:
         raise ValidationError(_("This form was already used by someone else."), code="key_taken")
     return visit
-
-
-def _photo_create(visit: Visit, photo: Photo) -> VisitPhoto:
-    return VisitPhoto.objects.create(
-        visit=visit, image=photo.file, width=photo.width, height=photo.height
-    )
 
 
 @transaction.atomic

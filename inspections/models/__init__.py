@@ -25,18 +25,23 @@ from inspections.models.policy import (
     Weekday,
 )
 from inspections.models.visits import (
+    QUARANTINE_PREFIX,
     CheckResult,
+    PhotoFailure,
+    PhotoStatus,
     Visit,
     VisitCheck,
     VisitPhoto,
     VisitQuerySet,
     VisitRemark,
+    visit_photo_quarantine_to,
     visit_photo_upload_to,
 )
 
 __all__ = [
     "DEFAULT_DEADLINE_DAYS",
     "ISSUE_TRANSITIONS",
+    "QUARANTINE_PREFIX",
     "ActorKind",
     "CheckResult",
     "ChecklistArea",
@@ -51,6 +56,8 @@ __all__ = [
     "IssueQuerySet",
     "IssueSeverity",
     "IssueStatus",
+    "PhotoFailure",
+    "PhotoStatus",
     "ReminderPolicy",
     "Visit",
     "VisitCheck",
@@ -59,5 +66,6 @@ __all__ = [
     "VisitRemark",
     "Weekday",
     "issue_photo_upload_to",
+    "visit_photo_quarantine_to",
     "visit_photo_upload_to",
 ]
