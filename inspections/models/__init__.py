@@ -24,6 +24,12 @@ from inspections.models.policy import (
     ReminderPolicy,
     Weekday,
 )
+from inspections.models.tallies import (
+    InspectionMark,
+    IssueMonthTally,
+    IssueOpenTally,
+    VisitTally,
+)
 from inspections.models.visits import (
     CheckResult,
     Visit,
@@ -44,10 +50,13 @@ __all__ = [
     "ChecklistTemplate",
     "Holiday",
     "HolidayKind",
+    "InspectionMark",
     "Issue",
     "IssueCategory",
     "IssueEvent",
     "IssueEventPhoto",
+    "IssueMonthTally",
+    "IssueOpenTally",
     "IssueQuerySet",
     "IssueSeverity",
     "IssueStatus",
@@ -57,6 +66,7 @@ __all__ = [
     "VisitPhoto",
     "VisitQuerySet",
     "VisitRemark",
+    "VisitTally",
     "Weekday",
     "issue_photo_upload_to",
     "visit_photo_upload_to",
