@@ -41,6 +41,7 @@ from inspections.models import (
 )
 from inspections.photos import photo_check, process_photo
 from inspections.quarters import Quarter
+from inspections.tallies import issue_counted, issue_facts, visits_recount
 from inspections.visit_photos import visit_photos_store
 
 # A phone's clock may run a little ahead of the server's.
@@ -132,6 +133,7 @@ def _issue_create(*, user, entity: Entity, fields: dict, visit=None, visit_check
         issue.photo = photo
     issue.save()
     IssueEvent.objects.create(issue=issue, from_status="", to_status=IssueStatus.OPEN, by=user)
+    issue_counted(issue=issue, before=None)
     return issue
 
 
@@ -203,6 +205,7 @@ def visit_record(
     except IntegrityError:
         # The same form sent twice at once: the other request stored it first.
         return _resubmitted(Visit.objects.get(idempotency_key=idempotency_key), user), False
+    visits_recount(entity_ids=[entity.pk])
     for row in check_rows:
         row.visit = visit
     check_rows = VisitCheck.objects.bulk_create(check_rows)
@@ -335,9 +338,11 @@ def issue_transition(
     if to_status == IssueStatus.FIXED and not note:
         raise ValidationError(_("Say what was done to fix the issue."), code="evidence_required")
     processed = process_photo(photo) if photo else None
+    before = issue_facts(issue)
     issue.status = to_status
     issue.closed_at = clock.now() if to_status == IssueStatus.CLOSED else None
     issue.save(update_fields=["status", "closed_at"])
+    issue_counted(issue=issue, before=before)
     event = IssueEvent(
         issue=issue,
         from_status=from_status,

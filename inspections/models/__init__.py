@@ -24,6 +24,12 @@ from inspections.models.policy import (
     ReminderPolicy,
     Weekday,
 )
+from inspections.models.tallies import (
+    InspectionMark,
+    IssueMonthTally,
+    IssueOpenTally,
+    VisitTally,
+)
 from inspections.models.visits import (
     QUARANTINE_PREFIX,
     CheckResult,
@@ -49,10 +55,13 @@ __all__ = [
     "ChecklistTemplate",
     "Holiday",
     "HolidayKind",
+    "InspectionMark",
     "Issue",
     "IssueCategory",
     "IssueEvent",
     "IssueEventPhoto",
+    "IssueMonthTally",
+    "IssueOpenTally",
     "IssueQuerySet",
     "IssueSeverity",
     "IssueStatus",
@@ -64,6 +73,7 @@ __all__ = [
     "VisitPhoto",
     "VisitQuerySet",
     "VisitRemark",
+    "VisitTally",
     "Weekday",
     "issue_photo_upload_to",
     "visit_photo_quarantine_to",
