@@ -4,6 +4,7 @@ run twice), failed with a reason when the file does not decode, swept when the t
 import datetime
 import io
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection, transaction
 from django.urls import reverse
 from PIL import Image
 
@@ -20,7 +22,7 @@ from inspections import visit_photos
 from inspections.models import PhotoFailure, PhotoStatus, Visit, VisitPhoto
 from inspections.photos import MAX_SIDE
 from inspections.tasks import visit_photo_process
-from tests.factories import cadre_login
+from tests.factories import VisitFactory, cadre_login
 from tests.helpers import jpeg
 from tests.inspections.services_support import (  # noqa: F401 (frozen_time is autouse)
     NOW,
@@ -317,3 +319,39 @@ def test_the_sweep_is_on_the_beat_every_five_minutes():
     assert entry["task"] == "inspections.tasks.visit_photos_sweep"
     assert entry["task"] in app.tasks
     assert entry["schedule"].minute == set(range(0, 60, 5))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_photo_held_by_another_run_is_left_to_it(holding, settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL")
+    # given a photo waiting for its re-encode, and another run holding its row (mid-decode)
+    photo = VisitPhoto.objects.create(
+        visit=VisitFactory(assignment=holding),
+        original=ContentFile(phone_jpeg().read(), "photo.jpg"),
+        status=PhotoStatus.PROCESSING,
+        queued_at=NOW,
+    )
+    held, release = threading.Event(), threading.Event()
+
+    def other_run():
+        with transaction.atomic():
+            VisitPhoto.objects.select_for_update().get(pk=photo.pk)
+            held.set()
+            release.wait(30)
+        connection.close()
+
+    thread = threading.Thread(target=other_run)
+    thread.start()
+    assert held.wait(30)
+    try:
+        # when this run is delivered meanwhile
+        result = visit_photos.visit_photo_process(photo_id=photo.pk)
+    finally:
+        release.set()
+        thread.join(30)
+    # then it does nothing: not counted, not decoded, the original kept
+    photo.refresh_from_db()
+    assert result is None
+    assert (photo.status, photo.attempts) == (PhotoStatus.PROCESSING, 0)
+    assert media_files(settings) == [photo.original.name]
