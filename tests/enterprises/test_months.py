@@ -25,7 +25,9 @@ def _submit(user, entity, day, kind=RecordKind.DAILY, **kw):
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
     content = ITEMS if kind == RecordKind.DAILY else {"found": "无", "focus": "留样"}
     with time_machine.travel(moment, tick=False):
-        return record_submit(user=user, entity=entity, kind=kind, day=day, content=content, **kw)[0]
+        return record_submit(
+            user=user, entity=entity, kind=kind, day=day, today=day, content=content, **kw
+        )[0]
 
 
 def _summary() -> dict:
