@@ -65,6 +65,12 @@ app.conf.beat_schedule = {
         "task": "ledgers.tasks.quarter_figures_refresh",
         "schedule": crontab(hour=3, minute=0),
     },
+    # Every day at 23:50: each division's coverage recorded as its month's row (the month's last
+    # recording is the coverage its report shows once the month is over).
+    "coverage-month-record": {
+        "task": "ledgers.tasks.coverage_month_record",
+        "schedule": crontab(hour=23, minute=50),
+    },
     # Every 5 minutes, day and night: the province's and the cities' dashboards as snapshots.
     "dashboards-snapshots": {
         "task": "ledgers.tasks.dashboard_snapshots_take",

@@ -252,3 +252,35 @@ class DashboardSnapshotRow(models.Model):
 
     def __str__(self):
         return self.path
+
+
+class CoverageMonth(models.Model):  # 覆盖率月度留档
+    """A division's open businesses and those held by a cadre in post, as the day's recording
+    (``ledgers.coverage``) left them in a month: the last recording of a month is its coverage,
+    which the month's report reads once the month is over."""
+
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
+    )
+    division_path = models.CharField(_("area path"), max_length=64)
+    month = models.DateField(_("month"))  # its first day
+    open = models.PositiveIntegerField(_("open businesses"), default=0)
+    covered = models.PositiveIntegerField(_("covered businesses"), default=0)
+    recorded_on = models.DateField(_("recorded on"))
+
+    class Meta:
+        verbose_name = _("monthly coverage")
+        verbose_name_plural = _("monthly coverage")
+        constraints = [
+            models.UniqueConstraint(fields=["division", "month"], name="coverage_month_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division_path", "month"],
+                name="coverage_month_path",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.division_path} {self.month:%Y-%m}: {self.covered}/{self.open}"

@@ -2,8 +2,9 @@
 or a year, per child division and in total, with a short generated summary.
 
 Definitions, for period P (a month, quarter or year) seen on its last day (or today, for the
-current period), and Q the quarter of that day: coverage is today's (the register keeps no past
-coverage); visits are those dated in P; the quarter's rate is Q's rate on that day (businesses
+current period), and Q the quarter of that day: coverage is today's for the current period, and
+for a period over, as recorded in its last month (``ledgers.coverage``; today's again when
+nothing was recorded then, or for a viewer who sees only part of the area); visits are those dated in P; the quarter's rate is Q's rate on that day (businesses
 due then, visited in Q up to that day); issues found and closed are those raised and closed
 (销号) in P; overdue issues were open and past their deadline on that day; overdue cadres are the
 dashboard's, for the quarter before Q. All figures are grouped queries over the subtree, as on
@@ -19,6 +20,7 @@ from django.utils.translation import gettext as _
 from baobao.models import Division
 from inspections.models import IssueStatus
 from inspections.quarters import Quarter
+from ledgers.coverage import coverage_in_month
 from ledgers.dashboards.common import (
     ROW_PATH,
     Summable,
@@ -29,6 +31,7 @@ from ledgers.dashboards.common import (
     entity_counts,
     holding_counts,
     overdue_figures,
+    sees_whole_area,
     totalled,
     user_area,
     visited_counts,
@@ -223,7 +226,8 @@ def work_report(
     *, user, division: Division, period: ReportPeriod, today: datetime.date
 ) -> MonthlyReport:
     """The work report of ``division`` (already checked to be in the user's scope) for
-    ``period`` (begun by today). Nine queries whatever the number of children."""
+        ``period`` (begun by today). Nine queries whatever the number of children, eleven for a period
+    over seen by an office (its coverage read from the history)."""
     month = period.start
     as_of = min(period.end, today)
     quarter = Quarter.of(as_of)
@@ -240,6 +244,14 @@ def work_report(
     activity = _month_activity(subtree["visits"], digits, start, end)
     issue_rows = _month_issues(subtree["issues"], digits, start, end, as_of)
     overdue, overdue_total = overdue_figures(subtree["holdings"], division, digits, ended, today)
+    coverage = None
+    if as_of < today and sees_whole_area(user, division):
+        coverage = coverage_in_month(division, digits, as_of.replace(day=1))
+    opened = {path: row.get("open", 0) for path, row in entity_rows.items()}
+    covered = {path: row.get("covered", 0) for path, row in held_rows.items()}
+    if coverage is not None:
+        opened = {path: row["open"] for path, row in coverage.items()}
+        covered = {path: row["covered"] for path, row in coverage.items()}
 
     def figures(area: Division, path: str, direct: bool = False) -> ReportFigures:
         held, issues, acts = (
@@ -250,8 +262,8 @@ def work_report(
         return ReportFigures(
             division=area,
             direct=direct,
-            open=entity_rows.get(path, {}).get("open", 0),
-            covered=held.get("covered", 0),
+            open=opened.get(path, 0),
+            covered=covered.get(path, 0),
             visits=acts.get("visits", 0),
             visited_entities=acts.get("entities", 0),
             due=held.get(f"due_{quarter.code}", 0),
@@ -262,7 +274,7 @@ def work_report(
             overdue_cadres=overdue.get(path, 0),
         )
 
-    sources = (entity_rows, held_rows, activity, issue_rows, overdue)
+    sources = (opened, held_rows, activity, issue_rows, overdue)
     rows = child_rows(division, figures, sources)
     return MonthlyReport(
         division=division,

@@ -6,6 +6,7 @@ from celery import shared_task
 
 from baobao import clock
 from ledgers import services
+from ledgers.coverage import coverage_month_record_unscoped
 from ledgers.dashboards import dashboard_snapshots_take_unscoped, dashboards_refresh_unscoped
 from ledgers.imports import jobs as import_jobs
 
@@ -41,6 +42,13 @@ def dashboard_snapshots_take() -> int | None:
     to run twice (each run replaces the same snapshots, and a run still going makes the next one
     skip)."""
     return dashboard_snapshots_take_unscoped(now=clock.read())
+
+
+@shared_task(ignore_result=True)
+def coverage_month_record() -> int:
+    """Record today's coverage of every division as its month's row; safe to run twice (a run
+    replaces the month's rows)."""
+    return coverage_month_record_unscoped(today=clock.local_day(clock.read()))
 
 
 @shared_task(ignore_result=True)

@@ -14,8 +14,11 @@ from django.utils import timezone
 from baobao.models import Division, Level, Role, User
 from baobao.validators import uscc_complete
 from cadres.models import AideKind, Assignment, Cadre, CadreAide
+from cadres.tallies import holdings_recount
 from entities.models import BusinessType, Entity, Grade, Zone
+from entities.tallies import key_of, tallies_add, tally_moves
 from inspections.quarters import Quarter
+from inspections.tallies import issue_counted, visits_recount
 
 _serial = itertools.count(1)
 
@@ -120,6 +123,13 @@ class EntityFactory(factory.django.DjangoModelFactory):
     address = "测试路1号"
     contact_phone = "0856-5221234"
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted as the register's services count it (entities.tallies).
+        entity = super()._create(model_class, *args, **kwargs)
+        tallies_add(tally_moves([], [key_of(entity)]))
+        return entity
+
 
 class CadreFactory(factory.django.DjangoModelFactory):
     """A cadre in post. ``level`` picks the default division of that level."""
@@ -156,6 +166,13 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
     entity = factory.SubFactory(EntityFactory)
     cadre = factory.LazyAttribute(lambda o: CadreFactory(level=o.entity.required_level))
     start_date = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=30))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted as the holding services count it (cadres.tallies).
+        assignment = super()._create(model_class, *args, **kwargs)
+        holdings_recount(entity_ids=[assignment.entity_id])
+        return assignment
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -214,6 +231,13 @@ class VisitFactory(factory.django.DjangoModelFactory):
     quarter = factory.LazyAttribute(lambda o: _quarter_code(o.visited_at))
     idempotency_key = factory.Faker("uuid4", cast_to=None)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted as visit_record counts it (inspections.tallies).
+        visit = super()._create(model_class, *args, **kwargs)
+        visits_recount(entity_ids=[visit.entity_id])
+        return visit
+
 
 def cadre_login(cadre: Cadre) -> User:
     """The cadre's own user, made on first use (a cadre has at most one)."""
@@ -246,6 +270,18 @@ class IssueFactory(factory.django.DjangoModelFactory):
     deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=15))
     actor_kind = "business"
     raised_by = factory.SelfAttribute("visit.logged_by")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # ``created_at`` (auto_now_add) may be given: an issue raised on another day. Then
+        # counted as the issue services count it (inspections.tallies).
+        created_at = kwargs.pop("created_at", None)
+        issue = super()._create(model_class, *args, **kwargs)
+        if created_at is not None:
+            model_class.objects.filter(pk=issue.pk).update(created_at=created_at)
+            issue.created_at = created_at
+        issue_counted(issue=issue, before=None)
+        return issue
 
 
 def second_township() -> Division:

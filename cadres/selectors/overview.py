@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from baobao.models import Division, Level
+from baobao.scoping import division_in_scope
 from cadres.models import Adjustment, Assignment, Cadre, CadreStatus
 from cadres.selectors.balance import (
     OVERLOAD_FACTOR,
@@ -19,6 +20,7 @@ from cadres.selectors.balance import (
     cadre_load_balance,
     overload_threshold,
 )
+from cadres.tallies import holding_sums, open_businesses
 from entities.models import GRADE_LEVEL, Entity, EntityStatus
 
 # The balance page's reads moved to cadres.selectors.balance; still importable from here.
@@ -36,6 +38,7 @@ __all__ = [
     "cadre_load_balance",
     "coverage_below_level",
     "coverage_counts",
+    "coverage_counts_live",
     "coverage_left_cadres",
     "coverage_unheld",
     "entity_grade_counts",
@@ -103,6 +106,16 @@ def _below_level(holdings: QuerySet[Assignment]) -> QuerySet[Assignment]:
 
 
 def coverage_counts(*, user, division: Division | None = None, grade: str = "") -> dict:
+    """The three kinds of gap, counted in businesses: for an office or the admin (who see the
+    whole area) from the running counts (``cadres.tallies``) in two small sums, for anyone else
+    from the rows in scope (``coverage_counts_live``)."""
+    area = _whole_area(user, division)
+    if area is not None:
+        return _counted_gaps(area.path if area else "", grade)
+    return coverage_counts_live(user=user, division=division, grade=grade)
+
+
+def coverage_counts_live(*, user, division: Division | None = None, grade: str = "") -> dict:
     """The three kinds of gap, counted in businesses, in one aggregate query over the scope.
 
     One pass over the area's open businesses: each is looked up once in the current holdings
@@ -115,6 +128,29 @@ def coverage_counts(*, user, division: Division | None = None, grade: str = "") 
         held_by_left=Count("pk", filter=Q(pk__in=_held_by_left(holdings).values("entity_id"))),
         below_level=Count("pk", filter=Q(pk__in=_below_level(holdings).values("entity_id"))),
     )
+    counts["total"] = counts["unheld"] + counts["held_by_left"] + counts["below_level"]
+    return counts
+
+
+def _whole_area(user, division: Division | None) -> Division | bool | None:
+    """The area an office or the admin sees all of (False: the whole tree), or None when the
+    user's scope is narrower than an area (a cadre's holdings), so the tallies cannot answer."""
+    if user.is_system_admin:
+        return division or False
+    if user.is_office and user.division_id:
+        area = division or user.division
+        return area if division_in_scope(user, area) else None
+    return None
+
+
+def _counted_gaps(path: str, grade: str) -> dict:
+    """The gaps of an area from the running counts (cadres.tallies): a sum over a few rows."""
+    held = holding_sums(path, grade)
+    counts = {
+        "unheld": open_businesses(path, grade) - held["held"],
+        "held_by_left": held["left"],
+        "below_level": held["below"],
+    }
     counts["total"] = counts["unheld"] + counts["held_by_left"] + counts["below_level"]
     return counts
 

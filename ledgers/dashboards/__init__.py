@@ -16,7 +16,10 @@ Definitions:
 
 Figures of a quarter that can no longer change (past the grace period for late visits) are cached
 per area and quarter, so a province's trend is computed once (``live``). The dashboards of the
-province and the cities are kept as snapshots a few minutes old (``snapshots``).
+province and the cities are kept as snapshots a few minutes old (``snapshots``); without a fresh
+one, an office (or the admin), who sees the whole area, gets the figures of this quarter from the
+running counts the services keep (``counted``), a cadre's narrower scope from the tables
+(``live``).
 """
 
 from ledgers.dashboards.common import last_ended_quarter

@@ -22,6 +22,7 @@ from django.db.models import (
 from django.db.models.functions import Substr
 
 from baobao.models import PATH_DIGITS, Division, Level
+from baobao.scoping import division_in_scope
 from cadres.models import Assignment, CadreStatus
 from cadres.selectors.overview import OPEN_STATUSES
 from entities.models import Entity, EntityStatus, Grade
@@ -128,6 +129,12 @@ def area_rows(qs: QuerySet, division: Division) -> QuerySet:
     return qs.filter(**{f"{ROW_PATH}__startswith": division.path})
 
 
+def sees_whole_area(user, division: Division) -> bool:
+    """An office (or the admin) that may open ``division`` sees all of it, so figures of the whole
+    area (a snapshot, the running counts, the coverage history) are exactly its scoped ones."""
+    return user.is_system_admin or (user.is_office and division_in_scope(user, division))
+
+
 def user_area(user, division: Division) -> dict[str, QuerySet]:
     """The user's businesses, holdings, visits and issues in ``division``'s subtree."""
     return {
@@ -180,22 +187,24 @@ def holding_counts(
     digits: int,
     days: dict[Quarter, datetime.date],
     today: datetime.date,
+    with_covered: bool = True,
 ) -> dict[str, dict]:
     """From the holdings, in one pass: the open businesses held now by a cadre in post
-    (``covered``), and the businesses due in each of ``quarters`` (``due_<code>``)."""
+    (``covered``, unless not ``with_covered``), and the businesses due in each of ``quarters``
+    (``due_<code>``)."""
     covered = Q(
         end_date__isnull=True,
         cadre__status=CadreStatus.ACTIVE,
         entity__status__in=OPEN_STATUSES,
     )
-    window = Q(end_date__isnull=True)
+    window = Q(end_date__isnull=True) if with_covered else Q(pk__in=[])
     for day in days.values():
         window |= held_on(day)
     return by_child(
         holdings.filter(window),
         ROW_PATH,
         digits,
-        covered=Count("entity", distinct=True, filter=covered),
+        **({"covered": Count("entity", distinct=True, filter=covered)} if with_covered else {}),
         **{
             f"due_{q.code}": Count("entity", distinct=True, filter=_due_on(day, today))
             for q, day in days.items()

@@ -122,14 +122,16 @@ def _rates_key(division: Division, digits: int, quarters: list[Quarter]) -> str:
     return f"dashboard:rates:{division.path or '-'}:{digits}:{codes}"
 
 
-def _rate_figures(
+def rate_figures(
     area: dict[str, QuerySet],
     division: Division,
     digits: int,
     quarters: list[Quarter],
     today: datetime.date,
+    with_covered: bool = True,
 ) -> tuple[dict[str, dict], dict[str, dict]]:
-    """Coverage and the quarters' due and visited counts per child path, in two queries.
+    """Coverage (unless not ``with_covered``) and the quarters' due and visited counts per child
+    path, in two queries (none when every quarter is cached and coverage is not asked).
 
     A settled quarter's counts come from the cache, filled on the first miss; an area's figures
     do not depend on who looks, since whoever may open ``division`` sees all of it.
@@ -140,8 +142,10 @@ def _rate_figures(
     missing = settled if cached is None else []
     computed = [*missing, *(q for q in quarters if q not in settled)]
     days = reference_days(computed, today)
-    held = holding_counts(area["holdings"], digits, days, today)
-    visited = visited_counts(area["visits"], digits, days, today)
+    held, visited = {}, {}
+    if days or with_covered:
+        held = holding_counts(area["holdings"], digits, days, today, with_covered)
+        visited = visited_counts(area["visits"], digits, days, today)
     rates: dict[str, dict] = {}
     for source in (held, visited):
         for path, row in source.items():
@@ -188,7 +192,7 @@ def area_counts(
 ) -> dict[str, dict[str, dict]]:
     """Every figure but overdue cadres, per path prefix of ``digits`` characters, in four
     queries (settled quarters cached): {"entities" | "held" | "rates" | "issues": {path: row}}."""
-    held, rates = _rate_figures(area, division, digits, quarters, today)
+    held, rates = rate_figures(area, division, digits, quarters, today)
     since = local_midnight(quarters[0].first_day)
     return {
         "entities": entity_counts(area["entities"], digits),
@@ -278,7 +282,7 @@ def settled_rates_refresh(
     settled = [q for q in trend_quarters(today) if is_settled(q, today)]
     if settled:
         cache.delete(_rates_key(division, digits, settled))
-        _rate_figures(area, division, digits, settled, today)
+        rate_figures(area, division, digits, settled, today)
 
 
 def dashboard_refresh_unscoped(*, division: Division, today: datetime.date):

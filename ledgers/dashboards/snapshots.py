@@ -12,16 +12,17 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from baobao.models import PATH_DIGITS, Division, Level
-from baobao.scoping import division_in_scope
 from ledgers.dashboards.common import (
     GRADES,
     child_digits,
     children,
     last_ended_quarter,
     overdue_figures,
+    sees_whole_area,
     unscoped_area,
     user_area,
 )
+from ledgers.dashboards.counted import dashboard_counted
 from ledgers.dashboards.live import (
     AreaFigures,
     QuarterRate,
@@ -173,12 +174,6 @@ def _from_snapshot(snapshot: DashboardSnapshot, division: Division) -> dict:
     return {**page, "computed_at": snapshot.computed_at}
 
 
-def _sees_whole_area(user, division: Division) -> bool:
-    """An office (or the admin) that may open ``division`` sees all of it, so an unscoped snapshot
-    shows it exactly what its scoped figures would."""
-    return user.is_system_admin or (user.is_office and division_in_scope(user, division))
-
-
 def dashboard(
     *,
     user,
@@ -187,12 +182,15 @@ def dashboard(
     today: datetime.date | None = None,
 ) -> dict:
     """The dashboard of ``division`` (already checked to be in the user's scope), with the time
-    its figures were computed (``computed_at``): from a fresh snapshot in three queries, else from
-    the tables (``dashboard_live``) with one more."""
+    its figures were computed (``computed_at``): from a fresh snapshot in three queries, else,
+    for a viewer who sees the whole area, from the running counts (``dashboard_counted``), else
+    from the tables (``dashboard_live``)."""
     today = today or timezone.localdate(now)
-    if today == timezone.localdate(now) and _sees_whole_area(user, division):
+    if today == timezone.localdate(now) and sees_whole_area(user, division):
         snapshot = _fresh_snapshot(division, now)
         if snapshot is not None:
             return _from_snapshot(snapshot, division)
-    page = dashboard_live(area=user_area(user, division), division=division, today=today)
+        page = dashboard_counted(division=division, today=today)
+    else:
+        page = dashboard_live(area=user_area(user, division), division=division, today=today)
     return {**page, "computed_at": now}

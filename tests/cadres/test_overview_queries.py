@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from baobao.models import Level
 from cadres.selectors.balance import balance_idle, balance_overloaded, cadre_load_balance
-from cadres.selectors.overview import coverage_below_level, coverage_counts
+from cadres.selectors.overview import coverage_below_level, coverage_counts, coverage_counts_live
 from cadres.services import cadre_leave
 from entities.models import Grade
 from entities.services import entity_regrade
@@ -30,7 +30,8 @@ pytestmark = pytest.mark.django_db
 # the count of those waiting for the office. Balance: the loads, the child divisions, the
 # overloaded and the idle.
 # Seek paging reads a table's page as its ids, then their rows (one query when it is empty).
-COVERAGE_QUERIES = 14
+# (The gaps' counts: two small sums of the running counts, cadres.tallies.)
+COVERAGE_QUERIES = 15
 BALANCE_QUERIES = 12
 
 
@@ -150,8 +151,9 @@ on_postgresql = pytest.mark.skipif(
 def test_the_counts_gather_the_leavers_and_below_level_holdings_once():
     # given a gap of each kind
     gaps_of_each_kind(1)
+    user = office_user(county())
     with CaptureQueriesContext(connection) as ctx:
-        coverage_counts(user=office_user(county()))
+        counted = coverage_counts_live(user=user)
     queryset_sql = ctx.captured_queries[-1]["sql"]
     # when PostgreSQL plans the counts
     with connection.cursor() as cursor:
@@ -161,6 +163,8 @@ def test_the_counts_gather_the_leavers_and_below_level_holdings_once():
     # unheld lookup runs per business
     assert output.count("(hashed SubPlan") == 2, output
     assert output.count("(SubPlan") == 1, output
+    # and the office's counts, from the running counts, are the same
+    assert coverage_counts(user=user) == counted
 
 
 @on_postgresql

@@ -384,3 +384,19 @@ def test_the_seeded_register_s_tallies_equal_a_recount():
     # then the register's running counts are its businesses' (issue 18)
     assert kept() == recount()
     assert sum(kept().values()) == Entity.objects.count() > 0
+
+
+def test_the_seeded_holdings_visits_and_issues_counts_equal_a_recount():
+    from baobao import clock
+    from cadres import tallies as holding_tallies
+    from inspections import tallies as inspection_tallies
+
+    # when the demo is seeded (its holdings, visits and issues copied in bulk)
+    seed()
+    today = clock.today()
+    # then their running counts are a recount of them (issue 18), and not empty
+    assert holding_tallies.kept() == holding_tallies.recount() != {}
+    assert not holding_tallies.marks_recounted()
+    counted = inspection_tallies.kept(today)
+    assert counted == inspection_tallies.recount(today)
+    assert counted["months"]

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from baobao.models import Level
 from cadres.models import CadreStatus
-from inspections.models import Issue, IssueStatus
+from inspections.models import IssueStatus
 from tests.factories import (
     AssignmentFactory,
     CadreFactory,
@@ -64,8 +64,8 @@ def _issue(visit, *, raised: str, deadline: str, closed: str | None = None, stat
         deadline=datetime.date.fromisoformat(deadline),
         status=status or (IssueStatus.CLOSED if closed else IssueStatus.OPEN),
         closed_at=at(closed) if closed else None,
+        created_at=at(raised),
     )
-    Issue.objects.filter(pk=issue.pk).update(created_at=at(raised))
     return issue
 
 
