@@ -12,7 +12,6 @@ from baobao import clock
 from baobao.models import Division, Level, Role, User
 from baobao.services import site_text
 from cadres.models import Adjustment, AideKind, Assignment, Cadre, CadreAide, ZoneAssignment
-from cadres.tallies import holding_tallies_rebuild
 from demo import copy
 from demo.city import CityBuilder
 from demo.enterprises import seed_enterprise
@@ -23,9 +22,8 @@ from demo.rows import SeedContext
 from demo.shape import TONGREN, synthetic_city
 from demo.visits import seed_visits
 from entities.models import Entity, GradeChange, Zone
-from entities.tallies import entity_tallies_rebuild
 from inspections.models import Issue, IssueEvent, Visit, VisitCheck
-from inspections.tallies import inspection_tallies_rebuild
+from ledgers.counters import counters_rebuild
 
 DEMO_CITY_CODE = "520600000000"
 PROVINCE_CODE = "520000000000"
@@ -171,9 +169,7 @@ def seed_demo(
     totals["cities"] = cities
     # The businesses, holdings, visits and issues were copied in bulk, past the services that
     # keep the running counts: recount them (the holdings' before the visits', which read them).
-    entity_tallies_rebuild()
-    holding_tallies_rebuild()
-    inspection_tallies_rebuild(today=clock.today())
+    counters_rebuild(today=clock.today())
     copy.analyze(LOADED)
     report(f"[{time.monotonic() - started:7.1f}s] 统计信息已更新（ANALYZE）")
     return totals

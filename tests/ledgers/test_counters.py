@@ -244,3 +244,33 @@ def test_the_rebuild_recounts_drifted_counters():
         assert holding_tallies.kept() != holding_tallies.recount()
         call_command("counters_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
         all_kept_equal_a_recount(walk.today)
+
+
+def test_a_database_migrated_from_before_the_counters_gets_them_filled_after_migrate():
+    from cadres.models import HoldingMark
+    from entities.models import EntityTally
+    from inspections.models import InspectionMark, IssueMonthTally
+    from ledgers.counters import counters_fill_after_migrate, counters_missing
+
+    walk = _walk(11, 200)
+    with time_machine.travel(datetime.datetime.combine(walk.today, START.timetz()), tick=False):
+        # given counters that are right, a migrate leaves them alone
+        VisitTally.objects.update(visited=F("visited") + 1)
+        counters_fill_after_migrate(sender=None)
+        assert inspection_tallies.kept(walk.today) != inspection_tallies.recount(walk.today)
+        # when a database has the register but no counter tables' rows (they came with migrate)
+        for model in (
+            EntityTally,
+            HoldingMark,
+            HoldingTally,
+            InspectionMark,
+            VisitTally,
+            IssueOpenTally,
+            IssueMonthTally,
+        ):
+            model.objects.all().delete()
+        assert counters_missing()
+        counters_fill_after_migrate(sender=None)
+        # then every counter is filled from the rows
+        assert not counters_missing()
+        all_kept_equal_a_recount(walk.today)

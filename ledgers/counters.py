@@ -1,0 +1,39 @@
+"""The running counts the dashboards and coverage read (issue 18), recounted from the rows:
+the register's, the holdings', the visits' and the issues', in that order (each reads the one
+before). The services keep them from then on; a database that predates a counter table gets it
+filled once, right after ``migrate`` (``counters_fill_after_migrate``), so an upgraded
+installation never shows empty dashboards."""
+
+import datetime
+import logging
+
+from baobao import clock
+from cadres.models import HoldingMark, HoldingTally
+from cadres.tallies import holding_tallies_rebuild
+from entities.models import Entity
+from entities.tallies import entity_tallies_rebuild
+from inspections.models import InspectionMark, IssueOpenTally, VisitTally
+from inspections.tallies import inspection_tallies_rebuild
+
+logger = logging.getLogger(__name__)
+
+
+def counters_rebuild(*, today: datetime.date) -> int:
+    """Recount every counter; returns how many tally rows were written."""
+    rows = entity_tallies_rebuild() + holding_tallies_rebuild()
+    return rows + inspection_tallies_rebuild(today=today)
+
+
+def counters_missing() -> bool:
+    """A register with businesses but not one counter or per-business mark: a database migrated
+    from before the counters (the services keep some mark for any held or visited business)."""
+    kept = (HoldingMark, HoldingTally, InspectionMark, VisitTally, IssueOpenTally)
+    return Entity.objects.exists() and not any(m.objects.exists() for m in kept)
+
+
+def counters_fill_after_migrate(sender, using="default", **kwargs) -> None:
+    """``post_migrate`` receiver: fill the counters of a database that has none yet."""
+    if using != "default" or not counters_missing():
+        return
+    rows = counters_rebuild(today=clock.today())
+    logger.warning("Counters filled after migrate: %d tally rows recounted.", rows)
