@@ -166,10 +166,11 @@ def _query(request, prefix: str, **cursor) -> str:
     return "?" + params.urlencode()
 
 
-def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
+def keyset_paginate(request, table, *, per_page: int, total: bool = True) -> KeysetPage:
     """Sort ``table`` from the query string and cut its queryset down to one page, found by the
     ``after`` / ``before`` cursor (prefixed with the table's prefix, so that several tables of
-    one page page on their own): two queries (the page's ids, then their rows)."""
+    one page page on their own): two queries (the page's ids, then their rows), and with
+    ``total`` the list's total (``list_total``: none, or one or two small queries)."""
     RequestConfig(request, paginate=False).configure(table)
     prefix = table.prefix or ""
     qs = table.data.data
@@ -190,7 +191,7 @@ def keyset_paginate(request, table, *, per_page: int) -> KeysetPage:
         more_after, rows = len(rows) > per_page, rows[:per_page]
         more_before = after is not None
     table.data.data = rows
-    if _grouped(qs):
+    if not total or _grouped(qs):
         total = None
     elif not more_before and not more_after:
         total = Total(len(rows))

@@ -42,9 +42,10 @@ LEDGER_PER_PAGE = 50
 QUEUE_COUNT_LIMIT = 999
 
 
-def _paginate(request, table, per_page):
-    """Seek paging (no OFFSET, no COUNT); the table's pager is ``table.pager``."""
-    table.pager = keyset_paginate(request, table, per_page=per_page)
+def _paginate(request, table, per_page, *, total: bool = False):
+    """Seek paging (no OFFSET, no COUNT); the table's pager is ``table.pager``. The gap tables
+    go without a total: the page counts its gaps already (``coverage_counts``, the queue)."""
+    table.pager = keyset_paginate(request, table, per_page=per_page, total=total)
     return table
 
 
@@ -226,6 +227,6 @@ class AdjustmentLedgerView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
         return super().get_context_data(
             form=form,
             cadre=(filters or {}).get("cadre"),
-            table=_paginate(self.request, table, LEDGER_PER_PAGE),
+            table=_paginate(self.request, table, LEDGER_PER_PAGE, total=True),
             **kwargs,
         )
