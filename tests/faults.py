@@ -88,7 +88,7 @@ class PrivateRedis:
             except redis.RedisError:
                 return False
 
-        wait_for(up, timeout=10, what="redis-server")
+        wait_for(up, timeout=30, what="redis-server")
         return self
 
     def stop(self) -> None:
@@ -263,7 +263,7 @@ def worker(env: dict, log: Path, *, queues: str, name: str) -> CeleryProcess:
     )
 
 
-def wait_ready(process: CeleryProcess, *, timeout: float = 30) -> None:
+def wait_ready(process: CeleryProcess, *, timeout: float = 90) -> None:
     wait_for(
         lambda: "ready." in process.output() or process.process.poll() is not None,
         timeout=timeout,

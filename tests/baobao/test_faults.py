@@ -194,7 +194,7 @@ def test_a_hung_smtp_server_times_out_and_reminder_jobs_still_run(private_broker
             untried = Delivery.objects.filter(attempts=0, last_error__contains="timed out")
             return tried.count() == 3 and untried.count() == 2
 
-        wait_for(settled, timeout=20, what="the deliveries to time out")
+        wait_for(settled, timeout=60, what="the deliveries to time out")
         elapsed = time.monotonic() - started
     finally:
         deliveries.stop()

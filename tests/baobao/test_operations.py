@@ -65,7 +65,7 @@ def test_two_beats_give_one_set_of_ticks_and_the_second_takes_over(private_broke
     ]
     redis = private_broker.client()
     try:
-        wait_for(lambda: _ticks(redis) >= 1, timeout=20, what="the first tick")
+        wait_for(lambda: _ticks(redis) >= 1, timeout=60, what="the first tick")
         # when they run side by side for six seconds
         before = _ticks(redis)
         time.sleep(6)
@@ -78,7 +78,7 @@ def test_two_beats_give_one_set_of_ticks_and_the_second_takes_over(private_broke
         leader.kill()
         # then the other takes over once the lock expires
         after_kill = _ticks(redis)
-        wait_for(lambda: _ticks(redis) >= after_kill + 3, timeout=15, what="the takeover")
+        wait_for(lambda: _ticks(redis) >= after_kill + 3, timeout=45, what="the takeover")
         assert "holds the lock: scheduling" in follower.output()
     finally:
         for beat in beats:
