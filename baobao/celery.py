@@ -91,6 +91,12 @@ app.conf.beat_schedule = {
         "task": "ledgers.tasks.exports_sweep",
         "schedule": crontab(minute="*/5"),
     },
+    # Every 5 minutes: queue again visit photos whose re-encode was lost, fail those tried too
+    # often, and delete quarantined uploads no photo refers to.
+    "visit-photos-sweep": {
+        "task": "inspections.tasks.visit_photos_sweep",
+        "schedule": crontab(minute="*/5"),
+    },
     # Every minute: enqueue what a broker outage left in the outbox (baobao/outbox.py).
     "outbox-flush": {
         "task": "baobao.tasks.outbox_flush",

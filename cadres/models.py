@@ -354,3 +354,57 @@ class Adjustment(models.Model):  # 包保干部动态调整台账
 
     def delete(self, *args, **kwargs):
         raise TypeError("The adjustment ledger is append-only: rows are never deleted.")
+
+
+class HoldingMark(models.Model):  # one business's part of the holding tallies (cadres.tallies)
+    """What a business held now adds to the holding tallies, as last counted: its place, grade,
+    holder, and whether it is open, held by a leaver or held below the level its grade needs."""
+
+    entity = models.OneToOneField(
+        Entity, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    cadre_id = models.BigIntegerField(_("cadre"), db_index=True)
+    division_id = models.BigIntegerField(_("division"))
+    division_path = models.CharField(_("area path"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=1)
+    open = models.BooleanField(_("open"))
+    left = models.BooleanField(_("held by a leaver"))
+    below = models.BooleanField(_("held below level"))
+
+    class Meta:
+        verbose_name = _("holding mark")
+        verbose_name_plural = _("holding marks")
+
+    def __str__(self):
+        return f"{self.entity_id} {self.division_path} {self.grade}"
+
+
+class HoldingTally(models.Model):  # the holdings' running counts (cadres.tallies)
+    """Open businesses of one grade in a division (a leaf of the tree) held now (``held``), held by
+    a cadre who left (``left``), held by a cadre in post below the grade's level (``below``)."""
+
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
+    )
+    division_path = models.CharField(_("area path"), max_length=64)
+    grade = models.CharField(_("grade"), max_length=1)
+    held = models.IntegerField(_("held"), default=0)
+    left = models.IntegerField(_("held by a leaver"), default=0)
+    below = models.IntegerField(_("held below level"), default=0)
+
+    class Meta:
+        verbose_name = _("holding tally")
+        verbose_name_plural = _("holding tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["division", "grade"], name="holding_tally_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division_path"],
+                name="holding_tally_path",
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.division_path} {self.grade}: {self.held}"

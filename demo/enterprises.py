@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from baobao.models import Role, User
 from enterprises.models import DailyCheckItem, Membership, Position, Record, RecordKind
+from enterprises.months import record_months_rebuild
 from enterprises.policy import due_periods
 from entities.models import Entity
 
@@ -120,4 +121,5 @@ def seed_enterprise(*, cadre_phone: str, county_path: str, password_hash: str, s
             )
         )
     Record.objects.bulk_create(records, batch_size=500)
+    record_months_rebuild(entity_ids=[entity.pk])  # the rates' summary of what was just written
     return len(records)

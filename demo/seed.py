@@ -12,6 +12,7 @@ from baobao import clock
 from baobao.models import Division, Level, Role, User
 from baobao.services import site_text
 from cadres.models import Adjustment, AideKind, Assignment, Cadre, CadreAide, ZoneAssignment
+from cadres.tallies import holding_tallies_rebuild
 from demo import copy
 from demo.city import CityBuilder
 from demo.enterprises import seed_enterprise
@@ -24,6 +25,7 @@ from demo.visits import seed_visits
 from entities.models import Entity, GradeChange, Zone
 from entities.tallies import entity_tallies_rebuild
 from inspections.models import Issue, IssueEvent, Visit, VisitCheck
+from inspections.tallies import inspection_tallies_rebuild
 
 DEMO_CITY_CODE = "520600000000"
 PROVINCE_CODE = "520000000000"
@@ -167,8 +169,11 @@ def seed_demo(
         )
         del builder  # one city in memory at a time
     totals["cities"] = cities
-    # The businesses were copied in bulk, past the services that keep the register's tallies.
+    # The businesses, holdings, visits and issues were copied in bulk, past the services that
+    # keep the running counts: recount them (the holdings' before the visits', which read them).
     entity_tallies_rebuild()
+    holding_tallies_rebuild()
+    inspection_tallies_rebuild(today=clock.today())
     copy.analyze(LOADED)
     report(f"[{time.monotonic() - started:7.1f}s] 统计信息已更新（ANALYZE）")
     return totals

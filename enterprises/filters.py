@@ -4,14 +4,18 @@ the register's list by ``entities.filters.entity_filter_register``."""
 import datetime
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Record, RecordKind, RecordPolicy, Requirement
+from enterprises.models import Record, RecordKind
+from enterprises.policy import PolicyTable
 
 
 class SelfCheckMissingFilter(django_filters.NumberFilter):
-    """Businesses with no daily check in the last N days (those the policy exempts left out)."""
+    """Businesses with no daily check in the last N days. Those the policy exempts are left out
+    exactly as the policy resolves them (``PolicyTable.exempt_q``: the nearest area's most
+    specific rule for each type and grade), so a stall exempt in general but kept to daily
+    checks at grade B, or in one county, is listed when it lapses."""
 
     def __init__(self, **kwargs):
         kwargs.setdefault("label", _("No daily check for (days)"))
@@ -27,13 +31,9 @@ class SelfCheckMissingFilter(django_filters.NumberFilter):
         recent = Record.objects.filter(
             entity=OuterRef("pk"), kind=RecordKind.DAILY, period_start__gt=since
         )
-        for rule in RecordPolicy.objects.filter(requirement=Requirement.EXEMPT):
-            exempt = Q()
-            if rule.business_type:
-                exempt &= Q(business_type=rule.business_type)
-            if rule.grade:
-                exempt &= Q(grade=rule.grade)
-            qs = qs.exclude(exempt) if exempt else qs.none()
+        exempt = PolicyTable().exempt_q()
+        if exempt:
+            qs = qs.exclude(exempt)
         return qs.filter(~Exists(recent))
 
 

@@ -1,12 +1,13 @@
 """The business's phone forms: the daily check (one row per item), the weekly report and the
-monthly minutes; the office's account form and import upload."""
+monthly minutes; the office's account form and import upload, its policy and daily checks."""
 
 import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from enterprises.models import Position
+from enterprises.models import Position, Requirement
+from entities.models import BusinessType, Grade
 
 OK, PROBLEM = "ok", "problem"
 
@@ -112,3 +113,39 @@ class AccountForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("Spreadsheet (.xlsx)"))
+
+
+class PolicyForm(forms.Form):
+    """An office's rule for a business type and grade in its area."""
+
+    business_type = forms.ChoiceField(
+        label=_("Business type"),
+        choices=[("", _("Any type")), *BusinessType.choices],
+        required=False,
+    )
+    grade = forms.ChoiceField(
+        label=_("Grade"), choices=[("", _("Any grade")), *Grade.choices], required=False
+    )
+    requirement = forms.ChoiceField(
+        label=_("Requirement"),
+        choices=[*Requirement.choices, ("", _("As the level above (withdraw this area's rule)"))],
+        required=False,
+    )
+    note = forms.CharField(label=_("Note"), max_length=200, required=False)
+
+
+class CheckItemForm(forms.Form):
+    """A check the area adds to the daily record."""
+
+    text = forms.CharField(
+        label=_("Check"),
+        max_length=200,
+        error_messages={"required": _("Write the check.")},
+    )
+    business_types = forms.MultipleChoiceField(
+        label=_("For business types (none: every type)"),
+        choices=BusinessType.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    order = forms.IntegerField(label=_("Order"), min_value=0, max_value=999, initial=100)

@@ -7,7 +7,9 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
+from baobao.models import Division
 from baobao.scoping import ScopedQuerySet
 from baobao.uploads import private_upload_name
 from cadres.models import Assignment
@@ -69,9 +71,20 @@ REQUIRED_KINDS = {
 
 
 class RecordPolicy(models.Model):  # 主体责任落实要求: which businesses keep which records
-    """The office's rule for a business type and grade (blank means any); the most specific rule
-    wins (type and grade, then type, then grade, then the catch-all); none at all means FULL."""
+    """An office's rule for a business type and grade (blank means any) in its area; no area is
+    the default shipped with the system. For a business, the nearest area with a rule that
+    matches decides (county, then city, then province, then the default), and within an area
+    the most specific rule (type and grade, then type, then grade, then the catch-all); none at
+    all means FULL. A rule withdrawn is kept inactive, and every change is in ``history``."""
 
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
     business_type = models.CharField(
         _("business type"), max_length=20, choices=BusinessType.choices, blank=True
     )
@@ -80,13 +93,19 @@ class RecordPolicy(models.Model):  # 主体责任落实要求: which businesses 
         _("requirement"), max_length=12, choices=Requirement.choices, default=Requirement.FULL
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
+    is_active = models.BooleanField(_("in force"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("self-management policy")
         verbose_name_plural = _("self-management policies")
-        ordering = ["business_type", "grade"]
+        ordering = ["division", "business_type", "grade"]
         constraints = [
-            models.UniqueConstraint(fields=["business_type", "grade"], name="recordpolicy_unique"),
+            models.UniqueConstraint(
+                fields=["division", "business_type", "grade"],
+                name="recordpolicy_unique_in_area",
+                nulls_distinct=False,
+            ),
         ]
 
     def __str__(self):
@@ -94,10 +113,22 @@ class RecordPolicy(models.Model):  # 主体责任落实要求: which businesses 
 
 
 class DailyCheckItem(models.Model):  # 每日检查项目, by business type; edited like the checklists
+    """A check of the daily record. The default list has no area; an office adds its own items
+    for its area. An item is never deleted: it is taken out of use (``is_active``)."""
+
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("area"),
+    )
     business_types = models.JSONField(_("business types"), default=list, blank=True)
     text = models.CharField(_("check"), max_length=200)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     is_active = models.BooleanField(_("in use"), default=True)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("daily check item")
@@ -108,7 +139,8 @@ class DailyCheckItem(models.Model):  # 每日检查项目, by business type; edi
         return self.text
 
     def applies_to(self, entity: Entity) -> bool:
-        return not self.business_types or entity.business_type in self.business_types
+        in_area = self.division_id is None or entity.division_path.startswith(self.division.path)
+        return in_area and (not self.business_types or entity.business_type in self.business_types)
 
 
 class RecordQuerySet(ScopedQuerySet):
@@ -185,6 +217,30 @@ class Record(models.Model):  # 日管控 / 周排查 / 月调度 记录
         if self.pk is not None:
             raise ValidationError(_("A submitted record cannot be changed; add a correction."))
         super().save(*args, **kwargs)
+
+
+class RecordMonth(models.Model):  # 记录月汇总: the rates' summary of the records
+    """Which periods of one month a business kept a record of one kind for: bit ``d - 1`` of
+    ``days`` is set when an original record's ``period_start`` is day ``d`` of ``month``.
+    Written by ``record_submit`` in the record's transaction; ``record_months_rebuild`` (the
+    command ``enterprises_rebuild_months``) derives it again from the records. The office's
+    rates read it: a few rows per business instead of one per record."""
+
+    entity = models.ForeignKey(Entity, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=8, choices=RecordKind.choices)
+    month = models.DateField()
+    days = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entity", "kind", "month"], name="recordmonth_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["kind", "month", "entity"], name="recordmonth_kind_month"),
+        ]
+
+    def __str__(self):
+        return f"{self.entity_id} {self.kind} {self.month:%Y-%m}: {self.days:031b}"
 
 
 def record_photo_upload_to(instance, filename):

@@ -64,12 +64,14 @@ def _missing(today: datetime.date, calendar: WorkingCalendar) -> dict[int, list[
             "self_records__period_start",
             filter=Q(self_records__kind=RecordKind.MONTHLY, self_records__period_start=last_month),
         ),
-    ).values("pk", "name", "business_type", "grade", "last_daily", "weekly", "monthly")
+    ).values(
+        "pk", "name", "business_type", "grade", "division_path", "last_daily", "weekly", "monthly"
+    )
     gap_start = _previous_working_days(today, DAILY_GAP, calendar)[0]
     monday = _first_working_day_of_week(today, calendar)
     missing: dict[int, list[tuple]] = {}
     for row in rows:
-        kinds = policy.kinds(row["business_type"], row["grade"])
+        kinds = policy.kinds(row["business_type"], row["grade"], row["division_path"])
         found = []
         if RecordKind.DAILY in kinds and (
             row["last_daily"] is None or row["last_daily"] < gap_start

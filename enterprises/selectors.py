@@ -54,7 +54,8 @@ def access_business_issue(user, pk) -> Issue:
 
 
 def daily_items(*, entity: Entity) -> list[str]:
-    return [i.text for i in DailyCheckItem.objects.filter(is_active=True) if i.applies_to(entity)]
+    items = DailyCheckItem.objects.filter(is_active=True).select_related("division")
+    return [i.text for i in items if i.applies_to(entity)]
 
 
 def recent_records(*, entity: Entity, limit: int = 10) -> list[Record]:
@@ -108,7 +109,7 @@ def self_check_evidence(*, entity: Entity, since: datetime.date, today: datetime
             filter=Q(kind=RecordKind.DAILY, period_start__gte=week_start(today)),
         ),
     )
-    required = PolicyTable().kinds(entity.business_type, entity.grade)
+    required = PolicyTable().kinds(entity.business_type, entity.grade, entity.division_path)
     rows, short = [], False
     for kind in RecordKind:
         due = len(due_periods(kind, since, today)) if kind in required else 0

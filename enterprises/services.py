@@ -1,5 +1,5 @@
-"""Writes of the business side: accounts for a business's people (by the office), and the
-records (by the business's people), append-only."""
+"""Writes of the business side: accounts for a business's people (by the office), the
+records (by the business's people), append-only, and the office's policy and daily checks."""
 
 import datetime
 import re
@@ -13,9 +13,19 @@ from django.utils.translation import gettext as _
 
 from accounts.services import one_time_password
 from baobao import clock
-from baobao.models import Role
+from baobao.models import Level, Role
 from baobao.scoping import require_division_in_scope
-from enterprises.models import Membership, Position, Record, RecordKind, RecordPhoto
+from enterprises.models import (
+    DailyCheckItem,
+    Membership,
+    Position,
+    Record,
+    RecordKind,
+    RecordPhoto,
+    RecordPolicy,
+    Requirement,
+)
+from enterprises.months import record_month_add
 from enterprises.policy import period_start as period_of
 from entities.models import Entity
 from inspections.photos import process_photo
@@ -185,4 +195,68 @@ def record_submit(
     )
     for item, photo in [*((None, p) for p in processed), *by_item.items()]:
         RecordPhoto.objects.create(record=record, item=item, image=photo.file)
+    if corrects is None:  # the period is kept: the rates' summary says so in the same commit
+        record_month_add(entity_id=entity.pk, kind=kind, day=start)
     return record, True
+
+
+def _require_policy_office(by, division) -> None:
+    """The office of ``division`` or one above it, at county level or higher (the policy is
+    a county's, a city's or a province's); 403 for anyone else."""
+    require_division_in_scope(by, division)
+    if division.level > Level.COUNTY:
+        raise PermissionDenied(_("The policy is set by a county office or above."))
+
+
+@transaction.atomic
+def record_policy_set(
+    *, division, by, business_type: str, grade: str, requirement: str, note: str = ""
+) -> RecordPolicy:
+    """Set the area's rule for a business type and grade (blank: any); ``requirement`` "" takes
+    the rule out of force so the level above decides again. The row is kept, its history says
+    who changed what and when."""
+    _require_policy_office(by, division)
+    if requirement and requirement not in Requirement.values:
+        raise ValidationError(_("Choose a requirement."), code="requirement")
+    rule = (
+        RecordPolicy.objects.select_for_update()
+        .filter(division=division, business_type=business_type, grade=grade)
+        .first()
+    )
+    if rule is None:
+        if not requirement:
+            raise ValidationError(_("This area has no such rule to withdraw."), code="none")
+        rule = RecordPolicy(division=division, business_type=business_type, grade=grade)
+    rule.requirement = requirement or rule.requirement
+    rule.is_active = bool(requirement)
+    rule.note = (note or "").strip()[:200]
+    rule._history_user = by
+    rule.save()
+    return rule
+
+
+@transaction.atomic
+def daily_item_add(*, division, by, text: str, business_types: Sequence[str], order: int = 0):
+    """Add a check to the area's daily check list (for the types named, or every type)."""
+    _require_policy_office(by, division)
+    text = (text or "").strip()[:200]
+    if not text:
+        raise ValidationError(_("Write the check."), code="text")
+    item = DailyCheckItem(
+        division=division, text=text, business_types=list(business_types), order=order
+    )
+    item._history_user = by
+    item.save()
+    return item
+
+
+@transaction.atomic
+def daily_item_set_active(*, item: DailyCheckItem, by, active: bool) -> DailyCheckItem:
+    """Take an area's check out of use, or back into use; never deleted (the records name it)."""
+    if item.division is None:
+        raise PermissionDenied(_("The default list is changed by the system's administrator."))
+    _require_policy_office(by, item.division)
+    item.is_active = active
+    item._history_user = by
+    item.save(update_fields=["is_active"])
+    return item

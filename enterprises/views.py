@@ -122,7 +122,7 @@ def home(request):
 def entity_page(request, pk):
     _require_business(request.user)
     entity = access_business_entity(request.user, pk)
-    kinds = PolicyTable().kinds(entity.business_type, entity.grade)
+    kinds = PolicyTable().kinds(entity.business_type, entity.grade, entity.division_path)
     return _saved_on_phone(
         request,
         "enterprises/entity.html",

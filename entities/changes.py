@@ -34,6 +34,9 @@ class HoldingRules(Protocol):
     def zone_changed(self, *, entity, by, reason: str) -> None:
         """The business joined or left a zone."""
 
+    def moved(self, *, entity) -> None:
+        """The business moved to another division (its counts follow it)."""
+
     def regraded(
         self, *, entity, old_grade, new_grade, reason: str, effective_date, by, today
     ) -> None:
@@ -62,6 +65,9 @@ class _NoHoldings:
         pass
 
     def zone_changed(self, **kwargs) -> None:
+        pass
+
+    def moved(self, **kwargs) -> None:
         pass
 
     def regraded(self, **kwargs) -> None:

@@ -103,6 +103,8 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
     entity.full_clean()
     entity.save()
     tallies_add(tally_moves([before], [key_of(entity)]))
+    if entity.division_id != before[0]:
+        holding_rules().moved(entity=entity)
     if entity.zone_id != old_zone_id:
         holding_rules().zone_changed(
             entity=entity, by=by, reason=site_text(gettext_lazy("Zone changed"))

@@ -18,6 +18,7 @@ from inspections.models import (
     IssueStatus,
 )
 from inspections.photos import process_photo
+from inspections.tallies import issue_counted, issue_facts
 
 MAX_FIX_PHOTOS = 6
 
@@ -52,9 +53,10 @@ def issue_fix_report_unscoped(
             _("At most %(n)d photos.") % {"n": MAX_FIX_PHOTOS}, code="too_many_photos"
         )
     processed = [process_photo(p) for p in photos]
-    from_status = issue.status
+    from_status, before = issue.status, issue_facts(issue)
     issue.status = IssueStatus.FIXED
     issue.save(update_fields=["status"])
+    issue_counted(issue=issue, before=before)
     event = IssueEvent(
         issue=issue,
         from_status=from_status,

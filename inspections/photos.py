@@ -31,9 +31,18 @@ def _refuse_type():
     return ValidationError(_("Upload a photo (JPEG, PNG or WebP)."), code="photo_type")
 
 
-def process_photo(upload) -> Photo:
-    """A clean JPEG of at most MAX_SIDE px on its long side from an uploaded image; refuses
-    anything that is not a JPEG, PNG or WebP image by content, or larger than the upload cap."""
+@dataclass(frozen=True)
+class CheckedPhoto:
+    """An upload that passed the submit's checks, and its extension judged by content."""
+
+    upload: object
+    ext: str
+
+
+def photo_check(upload) -> CheckedPhoto:
+    """The checks a submit makes at once, without decoding a pixel: the upload cap, and a JPEG,
+    PNG or WebP image by its content (its header parses and verifies) of at most MAX_PIXELS.
+    A file that passes may still fail to decode; the re-encode says so on the photo."""
     limit = settings.UPLOAD_MAX_BYTES
     if upload.size > limit:
         raise ValidationError(
@@ -41,14 +50,29 @@ def process_photo(upload) -> Photo:
             % {"size": upload.size / 1024 / 1024, "limit": limit / 1024 / 1024},
             code="photo_too_large",
         )
-    if image_extension(upload) is None:
+    ext = image_extension(upload)
+    if ext is None:
         raise _refuse_type()
+    upload.seek(0)
     try:
-        upload.seek(0)
         with Image.open(upload) as image:
             # Opening reads only the header: refuse a decompression bomb before decoding it.
             if image.width * image.height > MAX_PIXELS:
                 raise _refuse_type()
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        raise _refuse_type() from exc
+    finally:
+        upload.seek(0)
+    return CheckedPhoto(upload=upload, ext=ext)
+
+
+def process_photo(upload) -> Photo:
+    """A clean JPEG of at most MAX_SIDE px on its long side from an uploaded image; refuses
+    what ``photo_check`` refuses, and an image that does not decode."""
+    photo_check(upload)
+    try:
+        upload.seek(0)
+        with Image.open(upload) as image:
             _draft(image)
             # Resized before it is turned upright (the cap is on the long side either way), so
             # that the turn moves the smaller image; thumbnail() keeps the EXIF it turns by.

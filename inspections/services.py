@@ -37,11 +37,12 @@ from inspections.models import (
     ReminderPolicy,
     Visit,
     VisitCheck,
-    VisitPhoto,
     VisitRemark,
 )
-from inspections.photos import Photo, process_photo
+from inspections.photos import photo_check, process_photo
 from inspections.quarters import Quarter
+from inspections.tallies import issue_counted, issue_facts, visits_recount
+from inspections.visit_photos import visit_photos_store
 
 # A phone's clock may run a little ahead of the server's.
 CLOCK_SKEW = datetime.timedelta(minutes=2)
@@ -132,6 +133,7 @@ def _issue_create(*, user, entity: Entity, fields: dict, visit=None, visit_check
         issue.photo = photo
     issue.save()
     IssueEvent.objects.create(issue=issue, from_status="", to_status=IssueStatus.OPEN, by=user)
+    issue_counted(issue=issue, before=None)
     return issue
 
 
@@ -153,7 +155,8 @@ def visit_record(
     issues: Iterable[Mapping] = (),
 ) -> tuple[Visit, bool]:
     """Record a visit; the same idempotency key again returns the first visit unchanged
-    (created False). Everything is checked, photos included, before anything is written.
+    (created False). Everything is checked, photos included (by size and header), before
+    anything is written; the photos are re-encoded by a worker after the commit.
 
     An issue dict may carry ``check``: the index in ``checks`` of the "problem" it follows up.
     """
@@ -179,7 +182,8 @@ def visit_record(
                 code="check_not_problem",
             )
         issue_rows.append((index, _clean_issue(data, today=today, deadline_days=deadline_days)))
-    processed = [process_photo(upload) for upload in photos]
+    # Checked now (size, an image by its header); decoded and re-encoded by a worker later.
+    checked = [photo_check(upload) for upload in photos]
 
     try:
         with transaction.atomic():
@@ -201,11 +205,11 @@ def visit_record(
     except IntegrityError:
         # The same form sent twice at once: the other request stored it first.
         return _resubmitted(Visit.objects.get(idempotency_key=idempotency_key), user), False
+    visits_recount(entity_ids=[entity.pk])
     for row in check_rows:
         row.visit = visit
     check_rows = VisitCheck.objects.bulk_create(check_rows)
-    for photo in processed:
-        _photo_create(visit, photo)
+    visit_photos_store(visit=visit, photos=checked)
     for index, fields in issue_rows:
         _issue_create(
             user=user,
@@ -226,12 +230,6 @@ def _resubmitted(visit: Visit, user) -> Visit:
     if visit.logged_by_id != user.pk:
         raise ValidationError(_("This form was already used by someone else."), code="key_taken")
     return visit
-
-
-def _photo_create(visit: Visit, photo: Photo) -> VisitPhoto:
-    return VisitPhoto.objects.create(
-        visit=visit, image=photo.file, width=photo.width, height=photo.height
-    )
 
 
 @transaction.atomic
@@ -340,9 +338,11 @@ def issue_transition(
     if to_status == IssueStatus.FIXED and not note:
         raise ValidationError(_("Say what was done to fix the issue."), code="evidence_required")
     processed = process_photo(photo) if photo else None
+    before = issue_facts(issue)
     issue.status = to_status
     issue.closed_at = clock.now() if to_status == IssueStatus.CLOSED else None
     issue.save(update_fields=["status", "closed_at"])
+    issue_counted(issue=issue, before=before)
     event = IssueEvent(
         issue=issue,
         from_status=from_status,

@@ -25,6 +25,7 @@ from cadres.services.common import (
     lock_cadre,
     lock_entity,
 )
+from cadres.tallies import holdings_recount
 from entities.models import Entity
 
 
@@ -136,6 +137,7 @@ def transfer_rows(
     Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(end_date=effective_date)
     created = Assignment.objects.bulk_create(new_rows)
     adjustments_add(ledger)
+    holdings_recount(entity_ids=[a.entity_id for a in assignments])
     return created
 
 
@@ -262,6 +264,7 @@ def end_rows(
         )
         for a in assignments
     )
+    holdings_recount(entity_ids=[a.entity_id for a in assignments])
 
 
 @transaction.atomic

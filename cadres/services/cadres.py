@@ -27,6 +27,7 @@ from cadres.models import (
 from cadres.services.assignments import assignments_transfer_bulk
 from cadres.services.common import CADRE_EDITABLE_FIELDS, adjustments_add, lock_cadre
 from cadres.services.zones import zone_transfer
+from cadres.tallies import holdings_recount
 
 
 def _validate_aides(*, level: Level, assistants: int, liaisons: int) -> None:
@@ -213,6 +214,7 @@ def cadre_leave(
         )
         for a in holdings
     )
+    holdings_recount(entity_ids=[a.entity_id for a in holdings])
     plan: dict[int, Cadre] = {}
     if successor is not None:
         plan = {a.entity_id: successor for a in holdings}

@@ -12,6 +12,7 @@ from cadres.models import (
     Cadre,
     CadreStatus,
 )
+from cadres.tallies import holdings_recount
 from entities.models import Entity, EntityStatus, Zone
 
 CADRE_EDITABLE_FIELDS = ("name", "unit", "post", "phone", "commitment_signed_on")
@@ -115,9 +116,11 @@ def current_assignment(entity: Entity) -> Assignment | None:
 def create_assignment(**fields) -> Assignment:
     try:
         with transaction.atomic():
-            return Assignment.objects.create(**fields)
+            assignment = Assignment.objects.create(**fields)
     except IntegrityError as exc:
         raise ValidationError(
             _("This business already has a cadre holding it; transfer it instead."),
             code="already_held",
         ) from exc
+    holdings_recount(entity_ids=[assignment.entity_id])
+    return assignment

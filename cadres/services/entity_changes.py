@@ -11,6 +11,7 @@ from baobao.services import site_text
 from cadres.models import Adjustment, AdjustmentKind, Assignment, ZoneAssignment
 from cadres.services.handoffs import handoff_notify
 from cadres.services.zones import entity_zone_sync
+from cadres.tallies import holdings_recount
 
 
 class CadreHoldingRules:
@@ -113,7 +114,12 @@ class CadreHoldingRules:
                 effective_date=effective_date,
                 created_by=by,
             )
+            holdings_recount(entity_ids=[entity.pk])
         handoff_notify(entity=entity, by=by, today=today)
+
+    def moved(self, *, entity) -> None:
+        """The business moved to another division: its counts follow it."""
+        holdings_recount(entity_ids=[entity.pk])
 
     def status_changed(
         self, *, entity, closing: bool, label: str, reason: str, effective_date, by
@@ -143,3 +149,4 @@ class CadreHoldingRules:
         )
         if not closing and entity.zone_id:
             entity_zone_sync(entity=entity, by=by, reason=reason)
+        holdings_recount(entity_ids=[entity.pk])

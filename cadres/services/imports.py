@@ -19,6 +19,7 @@ from cadres.models import (
     CadreAide,
 )
 from cadres.services.common import CADRE_EDITABLE_FIELDS
+from cadres.tallies import holdings_recount
 from entities.models import Entity
 
 
@@ -155,3 +156,5 @@ def holdings_import_bulk(
             )
         )
     Adjustment.objects.bulk_create(ledger, batch_size=batch_size)
+    for start in range(0, len(entity_ids), batch_size):
+        holdings_recount(entity_ids=entity_ids[start : start + batch_size])

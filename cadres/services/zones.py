@@ -24,6 +24,7 @@ from cadres.services.common import (
     lock_cadre,
     zone_fit,
 )
+from cadres.tallies import holdings_recount
 from entities.models import Entity, EntityStatus, Zone
 
 
@@ -117,6 +118,7 @@ def _zone_hold_unheld(
         )
     Assignment.objects.bulk_create(rows)
     adjustments_add(ledger)
+    holdings_recount(entity_ids=[e.pk for e in entities])
 
 
 def _zone_dates_ordered(zone_assignment: ZoneAssignment, effective_date: datetime.date) -> None:

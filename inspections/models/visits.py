@@ -119,9 +119,50 @@ def visit_photo_upload_to(instance, filename):
     return private_upload_name("visits", filename)
 
 
+# Uploads waiting for their re-encode: no view serves anything under this prefix (the photo view
+# serves ``image`` only, once ready), so an original is never reachable by a URL.
+QUARANTINE_PREFIX = "quarantine"
+
+
+def visit_photo_quarantine_to(instance, filename):
+    return private_upload_name(f"{QUARANTINE_PREFIX}/visits", filename)
+
+
+class PhotoStatus(models.TextChoices):
+    PROCESSING = "processing", _("Processing")
+    READY = "ready", _("Ready")
+    FAILED = "failed", _("Failed")
+
+
+class PhotoFailure(models.TextChoices):
+    """Why a photo ended failed, said where the photo would be shown."""
+
+    UNREADABLE = (
+        "unreadable",
+        _("This photo could not be processed: the file is damaged or not an image."),
+    )
+    LOST = "lost", _("This photo could not be processed: the server failed on it several times.")
+
+
 class VisitPhoto(models.Model):
+    """A visit's photo. The submit stores the upload as a quarantined ``original`` (status
+    processing); a worker re-encodes it into ``image`` (ready) or gives up (failed), and deletes
+    the original either way (inspections/visit_photos.py)."""
+
     visit = models.ForeignKey(Visit, on_delete=models.PROTECT, related_name="photos")
-    image = models.ImageField(_("photo"), upload_to=visit_photo_upload_to, max_length=200)
+    image = models.ImageField(
+        _("photo"), upload_to=visit_photo_upload_to, max_length=200, blank=True
+    )
+    original = models.FileField(
+        upload_to=visit_photo_quarantine_to, max_length=200, blank=True, editable=False
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=PhotoStatus.choices, default=PhotoStatus.READY
+    )
+    failure = models.CharField(max_length=10, choices=PhotoFailure.choices, blank=True)
+    # Runs of the re-encode started: a photo that keeps killing its worker ends failed.
+    attempts = models.PositiveSmallIntegerField(default=0, editable=False)
+    queued_at = models.DateTimeField(null=True, blank=True, editable=False)
     width = models.PositiveIntegerField(editable=False, default=0)
     height = models.PositiveIntegerField(editable=False, default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -130,9 +171,23 @@ class VisitPhoto(models.Model):
         verbose_name = _("visit photo")
         verbose_name_plural = _("visit photos")
         ordering = ["visit", "id"]
+        indexes = [
+            # The sweep's two lookups: photos still processing by when they were queued, and
+            # which quarantined files a photo still refers to.
+            models.Index(
+                fields=["queued_at"],
+                name="visit_photo_processing",
+                condition=models.Q(status="processing"),
+            ),
+            models.Index(
+                fields=["original"],
+                name="visit_photo_quarantined",
+                condition=~models.Q(original=""),
+            ),
+        ]
 
     def __str__(self):
-        return self.image.name
+        return self.image.name or self.get_status_display()
 
 
 class VisitRemark(models.Model):

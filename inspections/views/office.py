@@ -32,6 +32,7 @@ from inspections.models import (
     IssueEvent,
     IssueEventPhoto,
     IssueStatus,
+    PhotoStatus,
     Visit,
     VisitCheck,
     VisitPhoto,
@@ -210,9 +211,13 @@ def _serve(field):
 
 @login_required
 def visit_photo(request, pk):
-    """A visit's photo, served only to users whose scope holds the visit."""
+    """A visit's photo, served only to users whose scope holds the visit, and only once it is
+    re-encoded: the quarantined original is never served."""
     photo = get_object_or_404(
-        VisitPhoto.objects.filter(visit__in=Visit.objects.for_user(request.user)), pk=pk
+        VisitPhoto.objects.filter(
+            visit__in=Visit.objects.for_user(request.user), status=PhotoStatus.READY
+        ),
+        pk=pk,
     )
     return _serve(photo.image)
 

@@ -14,8 +14,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -217,6 +219,9 @@ def visit_new(request):
         row["hint"] = hint_for(row["check"].item.text, hints)
     # The office's rectification periods: proposed by visit.js, said under the deadline field.
     deadline_days = ReminderPolicy.load().deadline_days()
+    help_text = deadline_help(deadline_days)
+    if not parts.visit.is_bound:
+        _blank_issue_fields(request, parts, help_text)
     answer = _saved_on_phone if request.method == "GET" else render
     return answer(
         request,
@@ -226,11 +231,27 @@ def visit_new(request):
             **entity_summary(user=user, entity=entity),
             "parts": parts,
             "panels": panels,
-            "deadline_help": deadline_help(deadline_days),
+            "deadline_help": help_text,
             "deadline_days": json.dumps(deadline_days),
             "back": reverse("inspections:my") if user.acting_cadre_id else None,
         },
     )
+
+
+BLANK_PREFIX = "issue-__blank__"
+
+
+def _blank_issue_fields(request, parts: VisitForms, help_text: str) -> None:
+    """An unbound form's issue fields differ from row to row only by their prefix: render them
+    once and give each row its copy (``row["issue_html"]``), instead of rendering a dozen
+    identical forms widget by widget (most of the page's time)."""
+    blank = render_to_string(
+        "inspections/_issue_fields.html",
+        {"form": IssueForm(prefix=BLANK_PREFIX), "deadline_help": help_text},
+        request=request,
+    )
+    for row in parts.rows:
+        row["issue_html"] = mark_safe(blank.replace(BLANK_PREFIX, row["issue"].prefix))
 
 
 def _recorded(request, visit):

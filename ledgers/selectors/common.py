@@ -152,13 +152,15 @@ def person_name(last: str | None, first: str | None, username: str | None) -> st
     return f"{last or ''}{first or ''}" or (username or "")
 
 
-def count_of(qs, field: str):
+def count_of(qs, field: str, only: Q | None = None):
+    """The number of rows of ``qs`` whose ``field`` is the outer row, those matching ``only`` if
+    given (counted among the outer row's rows, found by ``field``'s index)."""
     return Coalesce(
         Subquery(
             qs.filter(**{field: OuterRef("pk")})
             .order_by()
             .values(field)
-            .annotate(n=Count("pk"))
+            .annotate(n=Count("pk", filter=only))
             .values("n")[:1],
             output_field=IntegerField(),
         ),

@@ -128,7 +128,10 @@ def cadre_ledger_rows(*, user, division, today: datetime.date, period=None) -> I
     qs = (
         cadres.annotate(
             held=count_of(current, "cadre"),
-            held_escalated=count_of(current.filter(escalated=True), "cadre"),
+            # Counted among the cadre's holdings (its index), not by filtering the escalated
+            # ones first: that was planned on their small index, walked whole for every cadre
+            # (0.9 s of a city's 1.3 s, growing with cadres times escalations).
+            held_escalated=count_of(current, "cadre", only=Q(escalated=True)),
         )
         .values_list(
             "pk",

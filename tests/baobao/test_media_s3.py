@@ -6,6 +6,7 @@ go to the bucket and nothing to MEDIA_ROOT; they are still served only through t
 which stream them from the store; a store that does not answer gives a 503, not a hung worker.
 In CI (CI=true) a missing moto_server is a failure, not a skip."""
 
+import datetime
 import importlib
 import os
 import shutil
@@ -25,20 +26,24 @@ import baobao.settings
 from baobao import clock
 from entities.models import Entity
 from inspections.models import IssueEvent, VisitPhoto
+from inspections.services import visit_record
+from inspections.visit_photos import visit_photo_process, visit_photos_sweep
 from ledgers.imports import import_batch_apply, import_batch_create, import_job_run
 from ledgers.models import ExportJob, ImportKind, ImportMode, ImportStatus, JobStatus
 from ledgers.services import export_job_run, exports_purge
 from tests.factories import (
+    AssignmentFactory,
     CadreFactory,
     EntityFactory,
     IssueFactory,
     VisitFactory,
+    cadre_login,
     county,
     office_user,
     township,
     wanshan,
 )
-from tests.helpers import jpeg_bytes
+from tests.helpers import jpeg, jpeg_bytes
 from tests.ledgers.test_imports import _entity_row, _upload
 
 pytestmark = pytest.mark.django_db
@@ -235,3 +240,36 @@ def test_store_not_answering_gives_503_quickly(client, bucket, settings, monkeyp
     assert response.status_code == 503
     assert "文件存储暂时无响应" in response.content.decode()
     assert time.monotonic() - started < 10
+
+
+def test_a_visit_photo_waits_in_the_bucket_s_quarantine_then_is_served(
+    client, bucket, settings, django_capture_on_commit_callbacks
+):
+    # given: a visit submitted with a photo
+    holding = AssignmentFactory()
+    with django_capture_on_commit_callbacks():
+        visit, _ = visit_record(
+            user=cadre_login(holding.cadre),
+            entity=holding.entity,
+            visited_at=clock.now() - datetime.timedelta(minutes=5),
+            on_site=True,
+            idempotency_key=uuid.uuid4(),
+            photos=[jpeg()],
+        )
+    photo = visit.photos.get()
+    # then: its original is an object under quarantine/, nothing on the local disk
+    assert keys(bucket) == [photo.original.name]
+    assert photo.original.name.startswith("quarantine/visits/")
+    assert local_files(settings) == []
+    # when: the worker's task runs
+    with django_capture_on_commit_callbacks(execute=True):
+        visit_photo_process(photo_id=photo.pk)
+    photo.refresh_from_db()
+    # then: only the served JPEG is left in the bucket, and the scoped view streams it
+    assert keys(bucket) == [photo.image.name]
+    client.force_login(office_user(county()))
+    response = client.get(reverse("inspections:visit-photo", args=[photo.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content)[:2] == b"\xff\xd8"
+    # and the sweep lists the bucket's quarantine without finding anything to delete
+    assert visit_photos_sweep(now=clock.now())["deleted"] == 0

@@ -117,6 +117,11 @@ def _pks(response, case) -> list[int]:
     return [row.pk for row in response.context[case.table].data.data]
 
 
+def _bounded(sql: str) -> bool:
+    """The list's total counted no further than a limit (``baobao.keyset.list_total``)."""
+    return sql.startswith("SELECT COUNT(*) FROM (SELECT") and " LIMIT " in sql
+
+
 def _pager(response, case):
     table = response.context[case.table]
     return getattr(table, "pager", None) or response.context[case.pager]
@@ -148,7 +153,7 @@ def test_next_and_previous_walk_the_whole_list_by_cursor(client, monkeypatch, na
         for query in captured:
             sql = query["sql"].upper()
             assert " OFFSET " not in sql, sql
-            assert "COUNT(" not in sql or any(m in sql for m in case.per_row_count), sql
+            assert "COUNT(" not in sql or _bounded(sql) or any(m in sql for m in case.per_row_count)
         assert len(captured) <= case.max_queries
     # then every row is shown once, a full page at a time
     seen = [pk for page in pages for pk in page]

@@ -344,10 +344,12 @@ def _visits():
             post,
             repeat=VISIT_REPEAT,
             section=VISIT,
-            note=f"{len(items)} checks; the photo is checked, turned and re-encoded",
+            note=f"{len(items)} checks; the photo checked by its header and kept in quarantine "
+            "(its re-encode is a task after the commit)",
         )
     finally:
         for photo_row in VisitPhoto.objects.filter(visit__idempotency_key__in=keys):
+            photo_row.original.delete(save=False)
             photo_row.image.delete(save=False)
     yield result
 

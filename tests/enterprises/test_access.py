@@ -86,6 +86,7 @@ def test_a_business_user_cannot_read_or_write_another_business(client, pinned):
         reverse("entities:detail", args=[mine.pk]),
         reverse("inspections:issues"),
         reverse("enterprises:rates"),
+        reverse("enterprises:policy"),
         reverse("enterprises:account-new", args=[mine.pk]),
     ):
         assert client.get(url).status_code == 404, url

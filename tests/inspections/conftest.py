@@ -43,3 +43,17 @@ def world():
         "county_office": office_user(county()),
         "other_office": office_user(wanshan()),
     }
+
+
+@pytest.fixture
+def eager_tasks():
+    """Tasks run in process after the commit (as on a laptop without Redis), whatever the
+    environment's broker: what a service enqueues runs when the test runs its callbacks."""
+    from baobao.celery import app
+
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    try:
+        yield
+    finally:
+        app.conf.task_always_eager = saved

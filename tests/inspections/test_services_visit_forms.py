@@ -8,7 +8,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from inspections.models import Issue, IssueEvent, IssueStatus, Visit, VisitCheck, VisitPhoto
+from inspections.models import (
+    Issue,
+    IssueEvent,
+    IssueStatus,
+    PhotoStatus,
+    Visit,
+    VisitCheck,
+    VisitPhoto,
+)
 from tests.factories import CadreAideFactory, aide_user, cadre_login
 from tests.helpers import jpeg
 from tests.inspections.services_support import frozen_time, record  # noqa: F401 (frozen_time is autouse)
@@ -81,15 +89,34 @@ def test_a_check_without_a_valid_result_is_refused(holding):
     assert not Visit.objects.exists()
 
 
-def test_photos_are_stored_processed(holding, settings):
-    visit, _ = record(
-        cadre_login(holding.cadre), holding.entity, photos=[jpeg(size=(3200, 1600)), jpeg()]
-    )
+def test_photos_are_stored_quarantined_and_re_encoded_after_the_commit(
+    holding, settings, django_capture_on_commit_callbacks, eager_tasks
+):
+    # given a visit with two photos, recorded
+    with django_capture_on_commit_callbacks() as queued:
+        visit, _ = record(
+            cadre_login(holding.cadre), holding.entity, photos=[jpeg(size=(3200, 1600)), jpeg()]
+        )
+    # then right after the submit each is a quarantined original, not yet re-encoded
     photos = list(visit.photos.order_by("id"))
+    assert [p.status for p in photos] == [PhotoStatus.PROCESSING] * 2
+    assert all(p.original.name.startswith("quarantine/visits/2026/") for p in photos)
+    assert not any(p.image for p in photos)
+    assert len(queued) == 2
+    # when the commit hands them to the re-encode (eager here: in process)
+    with django_capture_on_commit_callbacks(execute=True):
+        for callback in queued:
+            callback()
+    # then each is a capped JPEG under visits/, and only those files are left
+    photos = list(visit.photos.order_by("id"))
+    assert [p.status for p in photos] == [PhotoStatus.READY] * 2
     assert [(p.width, p.height) for p in photos] == [(1600, 800), (80, 60)]
     assert all(p.image.name.startswith("visits/2026/") for p in photos)
-    assert all(p.image.name.endswith(".jpg") for p in photos)
-    assert len(stored_files(settings)) == 2
+    assert all(p.image.name.endswith(".jpg") and not p.original for p in photos)
+    media = Path(settings.MEDIA_ROOT)
+    assert sorted(str(f.relative_to(media)) for f in stored_files(settings)) == sorted(
+        p.image.name for p in photos
+    )
 
 
 def test_a_non_image_photo_refuses_the_whole_visit_and_writes_nothing(holding, settings):

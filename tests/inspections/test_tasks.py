@@ -4,6 +4,9 @@ command, and a real Celery worker against Redis and PostgreSQL running a job end
 import datetime
 import io
 import os
+import time
+import uuid
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -12,9 +15,12 @@ from celery.result import AsyncResult
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from baobao import clock
 from baobao.celery import app
 from baobao.models import Level, Notification, NotificationKind
+from inspections.models import PhotoStatus
 from inspections.reminders import JOBS
+from inspections.services import visit_record
 from inspections.tasks import send_reminders
 from tests.factories import (
     AssignmentFactory,
@@ -27,6 +33,7 @@ from tests.factories import (
     office_user,
     village,
 )
+from tests.helpers import jpeg
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 IN_CI = os.environ.get("CI") == "true"
@@ -204,3 +211,33 @@ def test_real_worker_runs_a_reminder_job_end_to_end(real_worker):
     assert new == 2
     assert Notification.objects.get(recipient=login).kind == NotificationKind.ISSUE_OVERDUE
     assert Notification.objects.get(recipient=office).link == "/inspections/issues/"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_real_worker_makes_a_submitted_visit_photo_ready(real_worker, settings):
+    # given a cadre's visit submitted with a phone photo: the submit commits it processing
+    holding = AssignmentFactory()
+    visit, _ = visit_record(
+        user=cadre_user(holding.cadre),
+        entity=holding.entity,
+        visited_at=clock.now() - datetime.timedelta(minutes=5),
+        on_site=True,
+        idempotency_key=uuid.uuid4(),
+        photos=[jpeg(size=(2400, 1800))],
+    )
+    photo = visit.photos.get()
+    assert photo.status == PhotoStatus.PROCESSING
+    # when the after-commit send reaches a real worker through Redis
+    deadline = time.monotonic() + 60
+    while photo.status == PhotoStatus.PROCESSING and time.monotonic() < deadline:
+        time.sleep(0.05)
+        photo.refresh_from_db()
+    # then the worker re-encoded it, stored the served copy and deleted the original
+    assert photo.status == PhotoStatus.READY
+    assert (photo.width, photo.height) == (1600, 1200)
+    assert photo.image.name.startswith("visits/") and not photo.original
+    media = Path(settings.MEDIA_ROOT)
+    assert [str(p.relative_to(media)) for p in media.rglob("*") if p.is_file()] == [
+        photo.image.name
+    ]

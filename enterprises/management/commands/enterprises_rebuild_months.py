@@ -1,0 +1,11 @@
+from django.core.management.base import BaseCommand
+
+from enterprises.months import record_months_rebuild
+
+
+class Command(BaseCommand):
+    help = "Derive the records' monthly summary (the office's rates) again from the records."
+
+    def handle(self, *args, **options):
+        rows = record_months_rebuild()
+        self.stdout.write(f"{rows} summary rows written")

@@ -1,0 +1,52 @@
+"""The records' monthly summary (``RecordMonth``): kept by ``record_submit`` as it writes, and
+derived again from the records by ``record_months_rebuild`` (after a bulk load, or to check)."""
+
+import datetime
+
+from django.db import connection, transaction
+
+from enterprises.models import RecordMonth
+
+# One statement for both: the bits of the originals, merged into the month's row.
+_MERGE = """
+    INSERT INTO enterprises_recordmonth (entity_id, kind, month, days)
+    {source}
+    ON CONFLICT (entity_id, kind, month) DO UPDATE
+        SET days = enterprises_recordmonth.days | EXCLUDED.days
+"""
+_FROM_RECORDS = """
+    SELECT entity_id, kind, date_trunc('month', period_start)::date,
+           bit_or(1 << (extract(day FROM period_start)::int - 1))
+    FROM enterprises_record
+    WHERE corrects_id IS NULL {where}
+    GROUP BY 1, 2, 3
+"""
+
+
+def day_bit(day: datetime.date) -> int:
+    return 1 << (day.day - 1)
+
+
+def record_month_add(*, entity_id: int, kind: str, day: datetime.date) -> None:
+    """Mark ``day``'s period of ``kind`` kept; called inside the record's transaction."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _MERGE.format(source="VALUES (%s, %s, %s, %s)"),
+            [entity_id, kind, day.replace(day=1), day_bit(day)],
+        )
+
+
+@transaction.atomic
+def record_months_rebuild(*, entity_ids=None) -> int:
+    """Derive the summary again from the original records (of ``entity_ids``, or all);
+    answers the number of rows written."""
+    months = RecordMonth.objects.all()
+    where, params = "", []
+    if entity_ids is not None:
+        ids = list(entity_ids)
+        months = months.filter(entity_id__in=ids)
+        where, params = "AND entity_id = ANY(%s)", [ids]
+    months._raw_delete(months.db)  # a derived table, not a ledger: rebuilt whole
+    with connection.cursor() as cursor:
+        cursor.execute(_MERGE.format(source=_FROM_RECORDS.format(where=where)), params)
+        return cursor.rowcount
