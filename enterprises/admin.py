@@ -1,16 +1,30 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
 from enterprises.models import DailyCheckItem, Membership, Record, RecordPolicy
 
 
 @admin.register(RecordPolicy)
-class RecordPolicyAdmin(admin.ModelAdmin):
-    list_display = ("business_type", "grade", "requirement", "note")
+class RecordPolicyAdmin(SimpleHistoryAdmin):
+    """The default rules (no area) are kept here; the offices set their areas' rules on
+    /enterprise/office/policy/."""
+
+    list_display = ("division", "business_type", "grade", "requirement", "is_active", "note")
+    list_filter = ("is_active", "requirement")
+    raw_id_fields = ("division",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # withdrawn rules are kept (is_active), their history with them
 
 
 @admin.register(DailyCheckItem)
-class DailyCheckItemAdmin(admin.ModelAdmin):
-    list_display = ("text", "business_types", "order", "is_active")
+class DailyCheckItemAdmin(SimpleHistoryAdmin):
+    list_display = ("text", "division", "business_types", "order", "is_active")
+    raw_id_fields = ("division",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # an item is taken out of use, never deleted
+
     list_editable = ("order", "is_active")
 
 

@@ -46,7 +46,7 @@ def record_months_rebuild(*, entity_ids=None) -> int:
         ids = list(entity_ids)
         months = months.filter(entity_id__in=ids)
         where, params = "AND entity_id = ANY(%s)", [ids]
-    months._raw_delete(months.db)  # a derived table, not a ledger: rebuilt whole
+    months.delete()  # a derived table, not a ledger: derived again whole
     with connection.cursor() as cursor:
         cursor.execute(_MERGE.format(source=_FROM_RECORDS.format(where=where)), params)
         return cursor.rowcount

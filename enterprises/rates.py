@@ -55,10 +55,16 @@ def completion_rates(
     *, user, division: Division, grouping: str, start: datetime.date, end: datetime.date
 ) -> list[RateRow]:
     """Rows per group: businesses, and per kind the periods due and kept from ``start`` to
-    ``end``, under the office's policy and the working-day calendar."""
-    entities = Entity.objects.for_user(user).filter(
-        division_path__startswith=division.path, status=EntityStatus.ACTIVE
-    )
+    ``end``, under the office's policy and the working-day calendar. Nothing for a division
+    outside the user's area. An office's area is a subtree, so inside an area in scope every
+    business under ``division`` is in scope: the summary is joined to the businesses by that
+    condition directly (one join, not a second semi-join through the scope)."""
+    if not (user.is_office or user.is_system_admin):
+        return []
+    if not Division.objects.for_user(user).filter(pk=division.pk).exists():
+        return []
+    in_area = {"division_path__startswith": division.path, "status": EntityStatus.ACTIVE}
+    entities = Entity.objects.for_user(user).filter(**in_area)
     key = _key(grouping, division)
     periods = {kind: len(due_periods(kind, start, end)) for kind in RecordKind}
     policy = PolicyTable()
@@ -76,7 +82,8 @@ def completion_rates(
             row.due[kind] = row.due.get(kind, 0) + g["n"] * periods[kind]
     kept = (
         RecordMonth.objects.filter(
-            entity__in=entities, month__range=(start.replace(day=1), end.replace(day=1))
+            **{f"entity__{lookup}": value for lookup, value in in_area.items()},
+            month__range=(start.replace(day=1), end.replace(day=1)),
         )
         .annotate(
             group=_record_key(grouping, division),

@@ -142,15 +142,17 @@ def record_submit(
     entity: Entity,
     kind: str,
     day: datetime.date,
+    today: datetime.date,
     content: Mapping,
     photos: Sequence = (),
     item_photos: Mapping[int, object] | None = None,
     corrects: Record | None = None,
     idempotency_key: uuid.UUID | None = None,
 ) -> tuple[Record, bool]:
-    """Submit a daily check, weekly report or monthly minutes for ``day``'s period, stamped with
-    who and when. A period has one original; anything after is a correction naming the record it
-    corrects. The same ``idempotency_key`` again answers the first record (created False)."""
+    """Submit a daily check, weekly report or monthly minutes for ``day``'s period (no later than
+    ``today``, the caller's clock, and not too far back), stamped with who and when. A period
+    has one original; anything after is a correction naming the record it corrects. The same
+    ``idempotency_key`` again answers the first record (created False)."""
     require_member(user, entity)
     if idempotency_key is not None:
         sent = Record.objects.filter(idempotency_key=idempotency_key).first()
@@ -160,7 +162,6 @@ def record_submit(
             return sent, False
     if kind not in RecordKind.values:
         raise ValidationError(_("Unknown record kind."), code="kind")
-    today = clock.today()
     if day > today or (today - day).days > BACKFILL_DAYS + 31 * (kind == RecordKind.MONTHLY):
         raise ValidationError(_("The date is outside what can be recorded now."), code="date")
     start = period_of(kind, day)

@@ -195,6 +195,7 @@ def record_new(request, pk, kind):
                 entity=entity,
                 kind=kind,
                 day=form.cleaned_data["day"],
+                today=request.today,
                 content=content,
                 photos=form.cleaned_data.get("photos") or [],
                 item_photos=item_photos,

@@ -1,6 +1,8 @@
-"""Deep pages side by side with Django's admin changelist, the peer a user would otherwise
-pick: page 2,000 of the businesses and of the visits, ours as the province office and the
-admin's as the system admin (both see the whole province). Our lists page by seek (a cursor in
+"""Side by side with Django's admin changelist, the peer a user would otherwise pick: the first
+page of the business list with each filter the admin can express, for a county and for the
+province, the admin narrowed to the same area (``division_path__startswith``) so both list the
+same rows; then page 2,000 of the businesses and of the visits, ours as the province office and
+the admin's as the system admin (both see the whole province). Our lists page by seek (a cursor in
 the query string): the cursor of page 2,000 is made from the row that ends page 1,999, found
 once with OFFSET before any timing; a list still paged by number gets ``?page=2000``."""
 
@@ -11,12 +13,14 @@ from django.contrib.admin import site
 from django.urls import reverse
 
 from baobao.keyset import AFTER, _decode, _encode
-from baobao.models import User
+from baobao.models import Division, User
 from entities.models import Entity
 from inspections.models import Visit
+from tests.benchmarks.cases_pages import _list_filters, _url
 from tests.benchmarks.harness import client_for, getter, measure
 
 SECTION = "Pages: deep pages against Django's admin"
+FILTERS = "Pages: business list filters against Django's admin, same area"
 DEEP = 2000
 REPEAT = 6
 PAGE_MS = 150
@@ -38,7 +42,7 @@ def _deep_url(client, path: str, qs, deep: int) -> tuple[str | None, str]:
         return f"{path}?page={deep}", "numbered pages"
     order_terms = _peek_order(cursor.group(1))
     order = [(t.lstrip("-"), t.startswith("-")) for t in order_terms]
-    values = _decode(cursor.group(1), order)
+    values = _decode(cursor.group(1), order, qs)
     ordered = qs.order_by(*order_terms)
     fields = [f for f, _d in order]
     # The first page's last row tells the page size; the row ending page DEEP - 1 the cursor.
@@ -65,12 +69,65 @@ def _at_or_before(order, values) -> dict:
     return {f"{field}__{'gte' if descending else 'lte'}": value}
 
 
+def _admin_params(name: str, params: dict, user: User) -> dict | None:
+    """The admin changelist's query for one of our filters, narrowed to ``user``'s area; None for
+    the filters the admin has no way to say (who holds a business, escalated, self-checks)."""
+    area = {"division_path__startswith": user.division.path}
+    if name == "area":
+        return {"division_path__startswith": Division.objects.get(pk=params["division"]).path}
+    same = {
+        "unfiltered": {},
+        "name search": {"q": params.get("q")},
+        "credit code search": {"q": params.get("q")},  # the admin searches "=uscc" too
+        "grade A": {"grade__exact": params.get("grade")},
+        "school canteens": {"business_type__exact": params.get("business_type")},
+        "suspended": {"status__exact": params.get("status")},
+        "zone": {"zone__id__exact": params.get("zone")},
+    }
+    return {**area, **same[name]} if name in same else None
+
+
+def _filters_against_admin(admin_client):
+    """Ours and the admin's first page of each filter the admin can express, same rows."""
+    ours_path = reverse("entities:list")
+    admin_path = reverse("admin:entities_entity_changelist")
+    for who in ("county", "province"):
+        user = User.objects.get(username=who)
+        client = client_for(user)
+        for name, params in [("unfiltered", {}), *_list_filters(user)]:
+            admin_params = _admin_params(name, params, user)
+            if admin_params is None:
+                continue
+            peer = measure(
+                f"peer: admin changelist, {who}'s area, {name}",
+                getter(admin_client, _url(admin_path, **admin_params)),
+                repeat=REPEAT,
+                section=FILTERS,
+                note=f"system admin, {admin_params}",
+            )
+            ours = measure(
+                f"{who}: {name}, first page",
+                getter(client, _url(ours_path, **params)),
+                target_ms=PAGE_MS,
+                repeat=REPEAT,
+                section=FILTERS,
+                note=str(params),
+            )
+            ours.note += (
+                f"; ours/admin {ours.median_ms / peer.median_ms:.2f}× the time "
+                f"({ours.median_ms:.0f} / {peer.median_ms:.0f} ms median)"
+            )
+            yield peer
+            yield ours
+
+
 def cases():
     province = User.objects.get(username="province")
     admin = User.objects.filter(is_superuser=True, is_active=True).order_by("id").first()
     if admin is None:
         return
     ours_client, admin_client = client_for(province), client_for(admin)
+    yield from _filters_against_admin(admin_client)
     for name, path, model, admin_name in (
         ("businesses", reverse("entities:list"), Entity, "admin:entities_entity_changelist"),
         ("visits", reverse("inspections:visits"), Visit, "admin:inspections_visit_changelist"),

@@ -365,6 +365,15 @@ def test_the_demo_business_keeps_three_months_of_records_with_gaps():
     assert 40 <= len(days) < 62 and (days[-1] - days[0]).days > 80
     assert Record.objects.filter(entity=membership.entity, kind="weekly").exists()
     assert user.check_password(PASSWORD)
+    # and the rates' monthly summary is what a rebuild from the records derives
+    from enterprises.models import RecordMonth
+    from enterprises.months import record_months_rebuild
+
+    seeded = set(RecordMonth.objects.values_list("entity_id", "kind", "month", "days"))
+    record_months_rebuild()
+    assert seeded and seeded == set(
+        RecordMonth.objects.values_list("entity_id", "kind", "month", "days")
+    )
 
 
 def test_the_seeded_register_s_tallies_equal_a_recount():

@@ -13,7 +13,7 @@ from enterprises.months import record_months_rebuild
 from enterprises.rates import completion_rates
 from enterprises.services import record_submit
 from tests.enterprises.conftest import business_user
-from tests.factories import EntityFactory, county, office_user
+from tests.factories import EntityFactory, county, office_user, wanshan
 
 pytestmark = pytest.mark.django_db
 
@@ -25,7 +25,9 @@ def _submit(user, entity, day, kind=RecordKind.DAILY, **kw):
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(18)))
     content = ITEMS if kind == RecordKind.DAILY else {"found": "无", "focus": "留样"}
     with time_machine.travel(moment, tick=False):
-        return record_submit(user=user, entity=entity, kind=kind, day=day, content=content, **kw)[0]
+        return record_submit(
+            user=user, entity=entity, kind=kind, day=day, today=day, content=content, **kw
+        )[0]
 
 
 def _summary() -> dict:
@@ -80,3 +82,28 @@ def test_rates_over_a_range_cutting_months_match_a_hand_count():
     by_hand = sum(start <= day <= end for day in days)
     assert by_hand == 6
     assert rows[0].rates()[0]["done"] == by_hand
+
+
+def test_rates_of_a_division_outside_the_office_area_are_empty():
+    # given a kept day in 碧江区 and the office of 万山区 beside it
+    bijiang = county()
+    entity = EntityFactory(grade="B")
+    user = business_user(entity)
+    Record.objects.create(
+        entity=entity,
+        kind="daily",
+        period_start=D(2026, 3, 2),
+        content={},
+        submitted_by=user,
+        submitted_at=timezone.now(),
+    )
+    record_months_rebuild()
+    # when 万山区's office asks for 碧江区's rates, then it reads nothing
+    rows = completion_rates(
+        user=office_user(wanshan()),
+        division=bijiang,
+        grouping="grade",
+        start=D(2026, 3, 2),
+        end=D(2026, 3, 6),
+    )
+    assert rows == []

@@ -13,6 +13,7 @@ from enterprises.selectors import daily_items
 from tests.enterprises.conftest import business_user
 from tests.factories import (
     EntityFactory,
+    admin_user,
     county,
     office_user,
     township,
@@ -116,3 +117,13 @@ def test_an_office_outside_the_area_gets_404(client, pinned):
     # the city above may open 碧江区's page
     client.force_login(office_user(bijiang.parent))
     assert client.get(reverse("enterprises:policy-area", args=[bijiang.pk])).status_code == 200
+
+
+def test_the_admin_keeps_the_default_rules_with_their_history_and_no_delete(client):
+    rule = RecordPolicy.objects.get(division=None, business_type="stall", grade="")
+    client.force_login(admin_user())
+    assert client.get(reverse("admin:enterprises_recordpolicy_changelist")).status_code == 200
+    history = client.get(reverse("admin:enterprises_recordpolicy_history", args=[rule.pk]))
+    assert history.status_code == 200
+    deleting = client.get(reverse("admin:enterprises_recordpolicy_delete", args=[rule.pk]))
+    assert deleting.status_code == 403

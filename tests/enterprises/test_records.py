@@ -44,7 +44,12 @@ def items(problem: int | None = None, fixed=False):
 
 def daily(user, entity, day, **kw):
     return record_submit(
-        user=user, entity=entity, kind=RecordKind.DAILY, day=day, content={"items": items(**kw)}
+        user=user,
+        entity=entity,
+        kind=RecordKind.DAILY,
+        day=day,
+        today=day,
+        content={"items": items(**kw)},
     )[0]
 
 
@@ -67,6 +72,7 @@ def test_records_are_append_only_and_corrected_by_a_new_record(pinned):
         entity=entity,
         kind="daily",
         day=pinned,
+        today=pinned,
         content={"items": items(1)},
         corrects=first,
     )[0]
@@ -75,6 +81,7 @@ def test_records_are_append_only_and_corrected_by_a_new_record(pinned):
         entity=entity,
         kind="daily",
         day=pinned,
+        today=pinned,
         content={"items": items()},
         corrects=second,
     )[0]
@@ -92,6 +99,7 @@ def test_a_resend_with_the_same_key_records_once(pinned):
         "entity": entity,
         "kind": "daily",
         "day": pinned,
+        "today": pinned,
         "content": {"items": items()},
     }
     first, created = record_submit(**kwargs, idempotency_key=key)
@@ -113,12 +121,20 @@ def test_a_problem_needs_a_note_and_photos_are_re_encoded(pinned):
     user = business_user(entity)
     bad = [{"text": "证照", "ok": False, "note": ""}]
     with pytest.raises(ValidationError):
-        record_submit(user=user, entity=entity, kind="daily", day=pinned, content={"items": bad})
+        record_submit(
+            user=user,
+            entity=entity,
+            kind="daily",
+            day=pinned,
+            today=pinned,
+            content={"items": bad},
+        )
     record, _ = record_submit(
         user=user,
         entity=entity,
         kind="daily",
         day=pinned,
+        today=pinned,
         content={"items": items(0)},
         item_photos={0: jpeg()},
     )
@@ -252,7 +268,8 @@ def test_completion_rates_match_a_hand_count(pinned, django_assert_max_num_queri
     record_months_rebuild(entity_ids=[daily_only.pk])
     office = office_user(bijiang)
     # when the office reads 2026-03-02..13 by grade
-    with django_assert_max_num_queries(4):
+    # (the division's scope, the calendar, the policy, businesses by group, periods kept)
+    with django_assert_max_num_queries(5):
         rows = completion_rates(
             user=office, division=bijiang, grouping="grade", start=D(2026, 3, 2), end=D(2026, 3, 13)
         )

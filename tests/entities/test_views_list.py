@@ -1,5 +1,7 @@
 """The business and zone register pages: who may open them, and the list."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -179,6 +181,12 @@ def test_the_zone_filter_offers_and_accepts_zones_in_scope_only(client, clerk):
     response = client.get(url, {"zone": zone.pk})
     assert listed(response) == ["街内"]
     assert list(response.context["filters"].form.fields["zone"].queryset) == [zone]
+    # and the select offers "All" and the clerk's zone, chosen, and not the foreign one
+    select = re.search(r'<select name="zone".*?</select>', response.text).group()
+    assert select == (
+        '<select name="zone" id="id_zone"><option value="">全部</option>'
+        f'<option value="{zone.pk}" selected>环北美食街</option></select>'
+    )
     # and a forged id of the foreign zone lists nothing and says the choice is refused
     response = client.get(url, {"zone": foreign.pk})
     assert listed(response) == []
