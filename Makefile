@@ -34,6 +34,11 @@ SCALE ?= 0.05
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# `make test` and `make test-dates` spread the tests over this many pytest-xdist workers (most of
+# a test's time is waiting on PostgreSQL, Redis, a worker or a browser, so more workers than cores
+# pay). Each worker has its own test database and Redis database (tests/xdist_env.py). 0: serial.
+PYTEST_WORKERS ?= 4
+XDIST := $(if $(filter 0,$(PYTEST_WORKERS)),,-n $(PYTEST_WORKERS) -p tests.xdist_env)
 # `make test AS_OF=2027-01-01`: the whole suite as if today were that day (tests/clock_shift.py).
 AS_OF ?=
 export AS_OF
@@ -66,7 +71,7 @@ test: sync ## ruff check, ruff format --check, lint-imports, makemigrations --ch
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(MANAGE) makemigrations --check --dry-run
-	@rc=0; $(VENV)/bin/pytest $(PYTEST_ARGS) || rc=$$?; \
+	@rc=0; PYTHONPATH=. $(VENV)/bin/pytest $(XDIST) $(PYTEST_ARGS) || rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest collected no tests: that is a failure" >&2; exit 1; fi; \
 	exit $$rc
 	$(MAKE) --no-print-directory test-replica
@@ -79,7 +84,7 @@ test-replica: sync ## the read-replica tests against a real streaming standby th
 test-dates: sync ## the date-sensitive tests as if today were each of DATES (year and quarter turn, a holiday, a leap day)
 	@for day in $(DATES); do \
 		echo ">> pytest as of $$day: $(DATE_SENSITIVE)"; \
-		$(VENV)/bin/pytest --as-of=$$day -q $(PYTEST_ARGS) $(DATE_SENSITIVE) || exit $$?; \
+		PYTHONPATH=. $(VENV)/bin/pytest $(XDIST) --as-of=$$day -q $(PYTEST_ARGS) $(DATE_SENSITIVE) || exit $$?; \
 	done
 
 # Benchmarks against a generated demo on PostgreSQL (not part of `make test`): see tests/benchmarks.
