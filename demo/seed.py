@@ -22,6 +22,7 @@ from demo.reminders import seed_reminders
 from demo.rows import SeedContext
 from demo.shape import TONGREN, synthetic_city
 from demo.visits import seed_visits
+from enterprises.rollup import rate_rollup_rebuild
 from entities.models import Entity, GradeChange, Zone
 from entities.tallies import entity_tallies_rebuild
 from inspections.models import Issue, IssueEvent, Visit, VisitCheck
@@ -172,6 +173,7 @@ def seed_demo(
     # The businesses, holdings, visits and issues were copied in bulk, past the services that
     # keep the running counts: recount them (the holdings' before the visits', which read them).
     entity_tallies_rebuild()
+    rate_rollup_rebuild()  # the office's completion rates (the business records' rollup)
     holding_tallies_rebuild()
     inspection_tallies_rebuild(today=clock.today())
     copy.analyze(LOADED)

@@ -3,6 +3,7 @@ which records it keeps, the daily check items, and the records themselves (日�
 月调度), append-only."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -258,3 +259,63 @@ class RecordPhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+class RateTally(models.Model):  # 完成率汇总: the active businesses of one division, type, grade
+    """How many active businesses of one type and grade a division (a leaf) has: the rates'
+    denominators. Kept with ``RateDays`` by ``enterprises.rollup`` in the transaction of every
+    change of a business (the register's listener); ``rate_rollup_rebuild`` recounts both."""
+
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    # The division's path, so an area's rows are a range of one index.
+    division_path = models.CharField(max_length=12)
+    business_type = models.CharField(max_length=20)
+    grade = models.CharField(max_length=1)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "business_type", "grade"], name="ratetally_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division_path"], name="ratetally_path", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.division_path} {self.business_type} {self.grade}: {self.n}"
+
+
+class RateDays(models.Model):  # 完成率汇总: the kept days of one division, type, grade, kind, month
+    """Of the active businesses of one division, type and grade, how many kept a record of
+    ``kind`` for each day of ``month``: ``days[d - 1]`` counts the ``RecordMonth`` bits of day
+    ``d``. The rates of an area sum these rows, whatever its number of businesses."""
+
+    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
+    division_path = models.CharField(max_length=12)
+    business_type = models.CharField(max_length=20)
+    grade = models.CharField(max_length=1)
+    kind = models.CharField(max_length=8, choices=RecordKind.choices)
+    month = models.DateField()
+    days = ArrayField(models.IntegerField(), size=31)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["division", "business_type", "grade", "kind", "month"],
+                name="ratedays_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division_path", "month"],
+                name="ratedays_path_month",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.division_path} {self.business_type} {self.grade} {self.kind} {self.month}"

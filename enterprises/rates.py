@@ -1,21 +1,21 @@
 """The office's completion rates of the three records (日管控/周排查/月调度), by area (child
-division), business type or grade, from two grouped queries: the businesses in scope by group,
-type and grade (to apply the policy), and the periods kept by the same keys. The periods kept
-come from the monthly summary (``RecordMonth``: per business, kind and month, one bit per day
-an original record is for), never from the records table, so the page reads a few rows per
-business whatever the records' number: the bits of the days from ``start`` to ``end`` counted
-with ``bit_count``."""
+division), business type or grade, from two grouped queries of the rates' rollup
+(``enterprises.rollup``): the active businesses per division, type and grade (to apply the
+policy), and per kind and month how many of them kept each day, by the same keys. So a
+province's page sums rows per division, type, grade, kind and month, whatever its number of
+businesses or records: the counts of the days from ``start`` to ``end`` added up."""
 
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, F, Func, IntegerField, Sum, Value, When
+from django.db.models import F, IntegerField, Sum
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 
 from baobao.models import PATH_DIGITS, Division, Level
-from enterprises.models import RecordKind, RecordMonth
+from enterprises.models import RateDays, RateTally, RecordKind
 from enterprises.policy import PolicyTable, due_periods
-from entities.models import BusinessType, Entity, EntityStatus, Grade
+from entities.models import BusinessType, Grade
 
 GROUPINGS = ("area", "business_type", "grade")
 
@@ -57,40 +57,33 @@ def completion_rates(
     """Rows per group: businesses, and per kind the periods due and kept from ``start`` to
     ``end``, under the office's policy and the working-day calendar. Nothing for a division
     outside the user's area. An office's area is a subtree, so inside an area in scope every
-    business under ``division`` is in scope: the summary is joined to the businesses by that
-    condition directly (one join, not a second semi-join through the scope)."""
+    business under ``division`` is in scope: the rollup rows under its path are summed."""
     if not (user.is_office or user.is_system_admin):
         return []
     if not Division.objects.for_user(user).filter(pk=division.pk).exists():
         return []
-    in_area = {"division_path__startswith": division.path, "status": EntityStatus.ACTIVE}
-    entities = Entity.objects.for_user(user).filter(**in_area)
     key = _key(grouping, division)
     periods = {kind: len(due_periods(kind, start, end)) for kind in RecordKind}
     policy = PolicyTable()
     rows: dict[str, RateRow] = {}
     groups = (
-        entities.annotate(group=key, rule_area=policy.area_case())
+        RateTally.objects.filter(division_path__startswith=division.path, n__gt=0)
+        .annotate(group=key, rule_area=policy.area_case())
         .values("group", "rule_area", "business_type", "grade")
-        .annotate(n=Count("pk"))
+        .annotate(total=Sum("n"))
         .order_by()
     )
     for g in groups:
         row = rows.setdefault(g["group"], RateRow(g["group"], g["group"], 0, {}, {}))
-        row.businesses += g["n"]
+        row.businesses += g["total"]
         for kind in policy.kinds(g["business_type"], g["grade"], g["rule_area"]):
-            row.due[kind] = row.due.get(kind, 0) + g["n"] * periods[kind]
+            row.due[kind] = row.due.get(kind, 0) + g["total"] * periods[kind]
     kept = (
-        RecordMonth.objects.filter(
-            **{f"entity__{lookup}": value for lookup, value in in_area.items()},
+        RateDays.objects.filter(
+            division_path__startswith=division.path,
             month__range=(start.replace(day=1), end.replace(day=1)),
         )
-        .annotate(
-            group=_record_key(grouping, division),
-            rule_area=policy.area_case("entity__division_path"),
-            business_type=F("entity__business_type"),
-            grade=F("entity__grade"),
-        )
+        .annotate(group=key, rule_area=policy.area_case())
         .values("group", "rule_area", "kind", "business_type", "grade")
         .annotate(n=Sum(_days_in_range(start, end)))
         .order_by()
@@ -113,26 +106,19 @@ def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     return months
 
 
-def _days_in_range(start: datetime.date, end: datetime.date):
-    """The number of a summary row's days from ``start`` to ``end``: its bits under the mask of
+def _days_in_range(start: datetime.date, end: datetime.date) -> RawSQL:
+    """Of a rollup row, the kept days from ``start`` to ``end``: the sum of its counts of
     those days of its month."""
-    whens = []
+    table = RateDays._meta.db_table
+    whens, params = [], []
     for month in _months(start, end):
         first = max(start, month).day
         last = end.day if (end.year, end.month) == (month.year, month.month) else 31
-        mask = sum(1 << (day - 1) for day in range(first, last + 1))
-        whens.append(When(month=month, then=Value(mask)))
-    masked = F("days").bitand(Case(*whens, default=Value(0), output_field=IntegerField()))
-    return Func(
-        masked, template="bit_count((%(expressions)s)::bit(32))", output_field=IntegerField()
-    )
-
-
-def _record_key(grouping: str, division: Division):
-    if grouping == "area":
-        digits = PATH_DIGITS[Level(min(division.level + 1, Level.VILLAGE))]
-        return Substr("entity__division_path", 1, digits)
-    return F(f"entity__{grouping}")
+        terms = " + ".join(f'"{table}"."days"[{day}]' for day in range(first, last + 1))
+        whens.append(f"WHEN %s::date THEN {terms}")
+        params.append(month)
+    sql = f'CASE "{table}"."month" {" ".join(whens)} ELSE 0 END'
+    return RawSQL(sql, params, output_field=IntegerField())
 
 
 def _label(rows: dict, grouping: str, user, division: Division) -> None:
