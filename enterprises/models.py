@@ -261,14 +261,13 @@ class RecordPhoto(models.Model):
         return self.image.name
 
 
-class RateTally(models.Model):  # 完成率汇总: the active businesses of one division, type, grade
-    """How many active businesses of one type and grade a division (a leaf) has: the rates'
-    denominators. Kept with ``RateDays`` by ``enterprises.rollup`` in the transaction of every
-    change of a business (the register's listener); ``rate_rollup_rebuild`` recounts both."""
+class RateTally(models.Model):  # 完成率汇总: the active businesses of one county, type, grade
+    """How many active businesses of one type and grade a county (``area_path``: the county
+    part of their divisions' paths) has: the rates' denominators of the city and province
+    pages. Kept with ``RateDays`` by ``enterprises.rollup`` in the transaction of every change
+    of a business or a record; ``rate_rollup_rebuild`` derives both again."""
 
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
-    # The division's path, so an area's rows are a range of one index.
-    division_path = models.CharField(max_length=12)
+    area_path = models.CharField(max_length=12)
     business_type = models.CharField(max_length=20)
     grade = models.CharField(max_length=1)
     n = models.IntegerField(default=0)
@@ -276,26 +275,25 @@ class RateTally(models.Model):  # 完成率汇总: the active businesses of one 
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "business_type", "grade"], name="ratetally_unique"
+                fields=["area_path", "business_type", "grade"], name="ratetally_unique"
             ),
         ]
         indexes = [
             models.Index(
-                fields=["division_path"], name="ratetally_path", opclasses=["varchar_pattern_ops"]
+                fields=["area_path"], name="ratetally_path", opclasses=["varchar_pattern_ops"]
             ),
         ]
 
     def __str__(self):
-        return f"{self.division_path} {self.business_type} {self.grade}: {self.n}"
+        return f"{self.area_path} {self.business_type} {self.grade}: {self.n}"
 
 
-class RateDays(models.Model):  # 完成率汇总: the kept days of one division, type, grade, kind, month
-    """Of the active businesses of one division, type and grade, how many kept a record of
+class RateDays(models.Model):  # 完成率汇总: the kept days of one county, type, grade, kind, month
+    """Of the active businesses of one county, type and grade, how many kept a record of
     ``kind`` for each day of ``month``: ``days[d - 1]`` counts the ``RecordMonth`` bits of day
-    ``d``. The rates of an area sum these rows, whatever its number of businesses."""
+    ``d``. A city's or province's rates sum these rows, whatever its number of businesses."""
 
-    division = models.ForeignKey(Division, on_delete=models.PROTECT, related_name="+")
-    division_path = models.CharField(max_length=12)
+    area_path = models.CharField(max_length=12)
     business_type = models.CharField(max_length=20)
     grade = models.CharField(max_length=1)
     kind = models.CharField(max_length=8, choices=RecordKind.choices)
@@ -305,17 +303,17 @@ class RateDays(models.Model):  # 完成率汇总: the kept days of one division,
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "business_type", "grade", "kind", "month"],
+                fields=["area_path", "business_type", "grade", "kind", "month"],
                 name="ratedays_unique",
             ),
         ]
         indexes = [
             models.Index(
-                fields=["division_path", "month"],
+                fields=["area_path", "month"],
                 name="ratedays_path_month",
                 opclasses=["varchar_pattern_ops", "date_ops"],
             ),
         ]
 
     def __str__(self):
-        return f"{self.division_path} {self.business_type} {self.grade} {self.kind} {self.month}"
+        return f"{self.area_path} {self.business_type} {self.grade} {self.kind} {self.month}"

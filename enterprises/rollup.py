@@ -1,7 +1,8 @@
-"""The rates' rollup (issue 16 at province scale): per division, business type and grade, the
-active businesses (``RateTally``) and, per kind and month, how many of them kept each day
-(``RateDays``). The office's rates of an area then sum a few rows per division instead of a few
-per business.
+"""The rates' rollup (issue 16 at province scale): per county (the county part of the
+businesses' division paths), business type and grade, the active businesses (``RateTally``)
+and, per kind and month, how many of them kept each day (``RateDays``). A city's or
+province's rates then sum a few rows per county instead of a few per business; a county and
+below read the per-business summary (``RecordMonth``), bounded by a county's size.
 
 Kept in the transaction of every change: ``record_submit`` adds a kept day
 (``rollup_day_add``, once per newly set ``RecordMonth`` bit) and the register's services tell
@@ -18,23 +19,24 @@ from collections import Counter, defaultdict
 
 from django.db import connection, transaction
 
+from baobao.models import PATH_DIGITS, Level
 from enterprises.models import RateDays, RateTally, RecordMonth
 from entities.changes import STATE_FIELDS
 from entities.models import Entity, EntityStatus
 
-Key = tuple[int, str, str, str]  # division id, division path, business type, grade
+Key = tuple[str, str, str]  # the county's path, business type, grade
+AREA_DIGITS = PATH_DIGITS[Level.COUNTY]
 
 _TALLY = """
-    INSERT INTO enterprises_ratetally (division_id, division_path, business_type, grade, n)
-    VALUES (%s, %s, %s, %s, %s)
-    ON CONFLICT (division_id, business_type, grade)
+    INSERT INTO enterprises_ratetally (area_path, business_type, grade, n)
+    VALUES (%s, %s, %s, %s)
+    ON CONFLICT (area_path, business_type, grade)
     DO UPDATE SET n = enterprises_ratetally.n + EXCLUDED.n
 """
 _DAYS = """
-    INSERT INTO enterprises_ratedays
-        (division_id, division_path, business_type, grade, kind, month, days)
-    VALUES (%s, %s, %s, %s, %s, %s, %s::int[])
-    ON CONFLICT (division_id, business_type, grade, kind, month)
+    INSERT INTO enterprises_ratedays (area_path, business_type, grade, kind, month, days)
+    VALUES (%s, %s, %s, %s, %s, %s::int[])
+    ON CONFLICT (area_path, business_type, grade, kind, month)
     DO UPDATE SET days = ARRAY(
         SELECT a + b FROM unnest(enterprises_ratedays.days, EXCLUDED.days)
         WITH ORDINALITY AS t(a, b, i) ORDER BY i
@@ -47,10 +49,10 @@ def key_of(state) -> Key | None:
     count (not active, or not yet registered)."""
     if state is None:
         return None
-    division_id, path, business_type, grade, status = state
+    _division_id, path, business_type, grade, status = state
     if status != EntityStatus.ACTIVE:
         return None
-    return (division_id, path, business_type, grade)
+    return (path[:AREA_DIGITS], business_type, grade)
 
 
 def _bits(days: int) -> list[int]:
@@ -126,19 +128,18 @@ def rollup_entities_changed(*, changes) -> None:
 
 
 _REBUILD_TALLY = """
-    INSERT INTO enterprises_ratetally (division_id, division_path, business_type, grade, n)
-    SELECT division_id, division_path, business_type, grade, count(*)
+    INSERT INTO enterprises_ratetally (area_path, business_type, grade, n)
+    SELECT substr(division_path, 1, %s), business_type, grade, count(*)
     FROM entities_entity WHERE status = %s
-    GROUP BY 1, 2, 3, 4
+    GROUP BY 1, 2, 3
 """
 _REBUILD_DAYS = """
-    INSERT INTO enterprises_ratedays
-        (division_id, division_path, business_type, grade, kind, month, days)
-    SELECT e.division_id, e.division_path, e.business_type, e.grade, m.kind, m.month,
+    INSERT INTO enterprises_ratedays (area_path, business_type, grade, kind, month, days)
+    SELECT substr(e.division_path, 1, %s), e.business_type, e.grade, m.kind, m.month,
            ARRAY[{sums}]
     FROM enterprises_recordmonth m JOIN entities_entity e ON e.id = m.entity_id
     WHERE e.status = %s
-    GROUP BY 1, 2, 3, 4, 5, 6
+    GROUP BY 1, 2, 3, 4, 5
 """
 
 
@@ -150,6 +151,7 @@ def rate_rollup_rebuild() -> int:
     RateDays.objects.select_for_update().all().delete()
     sums = ", ".join(f"sum((m.days >> {i}) & 1)::int" for i in range(31))
     with connection.cursor() as cursor:
-        cursor.execute(_REBUILD_TALLY, [EntityStatus.ACTIVE.value])
-        cursor.execute(_REBUILD_DAYS.format(sums=sums), [EntityStatus.ACTIVE.value])
+        active = EntityStatus.ACTIVE.value
+        cursor.execute(_REBUILD_TALLY, [AREA_DIGITS, active])
+        cursor.execute(_REBUILD_DAYS.format(sums=sums), [AREA_DIGITS, active])
         return cursor.rowcount

@@ -61,11 +61,11 @@ OTHER = {"found": "无", "focus": "留样"}
 
 def _kept() -> tuple[dict, dict]:
     tallies = {
-        (t.division_id, t.division_path, t.business_type, t.grade): t.n
+        (t.area_path, t.business_type, t.grade): t.n
         for t in RateTally.objects.exclude(n=0)
     }
     days = {
-        (d.division_id, d.division_path, d.business_type, d.grade, d.kind, d.month): d.days
+        (d.area_path, d.business_type, d.grade, d.kind, d.month): d.days
         for d in RateDays.objects.all()
         if any(d.days)
     }
