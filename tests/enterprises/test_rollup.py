@@ -60,10 +60,7 @@ OTHER = {"found": "无", "focus": "留样"}
 
 
 def _kept() -> tuple[dict, dict]:
-    tallies = {
-        (t.area_path, t.business_type, t.grade): t.n
-        for t in RateTally.objects.exclude(n=0)
-    }
+    tallies = {(t.area_path, t.business_type, t.grade): t.n for t in RateTally.objects.exclude(n=0)}
     days = {
         (d.area_path, d.business_type, d.grade, d.kind, d.month): d.days
         for d in RateDays.objects.all()
