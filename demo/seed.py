@@ -21,6 +21,7 @@ from demo.reminders import seed_reminders
 from demo.rows import SeedContext
 from demo.shape import TONGREN, synthetic_city
 from demo.visits import seed_visits
+from enterprises.rollup import rate_rollup_rebuild
 from entities.models import Entity, GradeChange, Zone
 from inspections.models import Issue, IssueEvent, Visit, VisitCheck
 from ledgers.counters import counters_rebuild
@@ -170,6 +171,7 @@ def seed_demo(
     # The businesses, holdings, visits and issues were copied in bulk, past the services that
     # keep the running counts: recount them (the holdings' before the visits', which read them).
     counters_rebuild(today=clock.today())
+    rate_rollup_rebuild()  # the office's completion rates (the business records' rollup)
     copy.analyze(LOADED)
     report(f"[{time.monotonic() - started:7.1f}s] 统计信息已更新（ANALYZE）")
     return totals

@@ -6,7 +6,9 @@ from django.utils.translation import gettext as _
 
 from enterprises.filters import self_check_missing_filter
 from enterprises.models import Membership
+from enterprises.rollup import rollup_entities_changed
 from enterprises.selectors import evidence_since, self_check_evidence
+from entities.changes import entity_listener_register
 from entities.filters import entity_filter_register
 from entities.sections import entity_section_register
 from inspections.panels import visit_panel_register
@@ -41,6 +43,7 @@ def entity_page_context(*, request, obj) -> dict:
 
 def hooks_register() -> None:
     """Called by ``EnterprisesConfig.ready()``."""
+    entity_listener_register(rollup_entities_changed)  # the rates' rollup follows each change
     entity_section_register(
         page="entity",
         name="self_management",

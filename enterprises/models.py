@@ -3,6 +3,7 @@ which records it keeps, the daily check items, and the records themselves (日�
 月调度), append-only."""
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -258,3 +259,61 @@ class RecordPhoto(models.Model):
 
     def __str__(self):
         return self.image.name
+
+
+class RateTally(models.Model):  # 完成率汇总: the active businesses of one county, type, grade
+    """How many active businesses of one type and grade a county (``area_path``: the county
+    part of their divisions' paths) has: the rates' denominators of the city and province
+    pages. Kept with ``RateDays`` by ``enterprises.rollup`` in the transaction of every change
+    of a business or a record; ``rate_rollup_rebuild`` derives both again."""
+
+    area_path = models.CharField(max_length=12)
+    business_type = models.CharField(max_length=20)
+    grade = models.CharField(max_length=1)
+    n = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "business_type", "grade"], name="ratetally_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path"], name="ratetally_path", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_path} {self.business_type} {self.grade}: {self.n}"
+
+
+class RateDays(models.Model):  # 完成率汇总: the kept days of one county, type, grade, kind, month
+    """Of the active businesses of one county, type and grade, how many kept a record of
+    ``kind`` for each day of ``month``: ``days[d - 1]`` counts the ``RecordMonth`` bits of day
+    ``d``. A city's or province's rates sum these rows, whatever its number of businesses."""
+
+    area_path = models.CharField(max_length=12)
+    business_type = models.CharField(max_length=20)
+    grade = models.CharField(max_length=1)
+    kind = models.CharField(max_length=8, choices=RecordKind.choices)
+    month = models.DateField()
+    days = ArrayField(models.IntegerField(), size=31)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area_path", "business_type", "grade", "kind", "month"],
+                name="ratedays_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(
+                fields=["area_path", "month"],
+                name="ratedays_path_month",
+                opclasses=["varchar_pattern_ops", "date_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.area_path} {self.business_type} {self.grade} {self.kind} {self.month}"

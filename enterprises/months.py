@@ -6,6 +6,7 @@ import datetime
 from django.db import connection, transaction
 
 from enterprises.models import RecordMonth
+from enterprises.rollup import rate_rollup_rebuild, rollup_day_add, rollup_days_shift
 
 # One statement for both: the bits of the originals, merged into the month's row.
 _MERGE = """
@@ -27,26 +28,40 @@ def day_bit(day: datetime.date) -> int:
     return 1 << (day.day - 1)
 
 
-def record_month_add(*, entity_id: int, kind: str, day: datetime.date) -> None:
-    """Mark ``day``'s period of ``kind`` kept; called inside the record's transaction."""
+def record_month_add(*, entity_id: int, kind: str, day: datetime.date, state=None) -> bool:
+    """Mark ``day``'s period of ``kind`` kept; called inside the record's transaction, the
+    business locked. When the day is new to the summary the rates' rollup counts it too, by the
+    business's ``state`` (``entities.changes.entity_state`` of the locked row). Answers whether
+    the day was new."""
     with connection.cursor() as cursor:
         cursor.execute(
-            _MERGE.format(source="VALUES (%s, %s, %s, %s)"),
+            _MERGE.format(source="VALUES (%s, %s, %s, %s)")
+            + " WHERE enterprises_recordmonth.days & EXCLUDED.days = 0 RETURNING 1",
             [entity_id, kind, day.replace(day=1), day_bit(day)],
         )
+        added = cursor.fetchone() is not None
+    if added and state is not None:
+        rollup_day_add(state=state, kind=kind, day=day)
+    return added
 
 
 @transaction.atomic
 def record_months_rebuild(*, entity_ids=None) -> int:
-    """Derive the summary again from the original records (of ``entity_ids``, or all);
-    answers the number of rows written."""
+    """Derive the summary again from the original records (of ``entity_ids``, or all), and
+    the rates' rollup with it; answers the number of summary rows written."""
     months = RecordMonth.objects.all()
     where, params = "", []
     if entity_ids is not None:
         ids = list(entity_ids)
         months = months.filter(entity_id__in=ids)
         where, params = "AND entity_id = ANY(%s)", [ids]
+        rollup_days_shift(entity_ids=ids, sign=-1)  # the rollup follows the rebuilt rows
     months.delete()  # a derived table, not a ledger: derived again whole
     with connection.cursor() as cursor:
         cursor.execute(_MERGE.format(source=_FROM_RECORDS.format(where=where)), params)
-        return cursor.rowcount
+        rows = cursor.rowcount
+    if entity_ids is None:
+        rate_rollup_rebuild()
+    else:
+        rollup_days_shift(entity_ids=ids, sign=1)
+    return rows

@@ -1,20 +1,23 @@
 """The office's completion rates of the three records (日管控/周排查/月调度), by area (child
-division), business type or grade, from two grouped queries: the businesses in scope by group,
-type and grade (to apply the policy), and the periods kept by the same keys. The periods kept
-come from the monthly summary (``RecordMonth``: per business, kind and month, one bit per day
-an original record is for), never from the records table, so the page reads a few rows per
-business whatever the records' number: the bits of the days from ``start`` to ``end`` counted
-with ``bit_count``."""
+division), business type or grade, from two grouped queries: the active businesses by group,
+type and grade (to apply the policy), and the periods kept by the same keys. A city or a
+province reads the rates' rollup (``enterprises.rollup``: per county, type and grade, the
+businesses, and per kind and month how many kept each day), so its page sums rows per county
+whatever its number of businesses; a county or below reads its businesses and their monthly
+summary (``RecordMonth``: one bit per kept day), a county's size at most. Neither reads the
+records table."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, Func, IntegerField, Sum, Value, When
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 
 from baobao.models import PATH_DIGITS, Division, Level
-from enterprises.models import RecordKind, RecordMonth
+from enterprises.models import RateDays, RateTally, RecordKind, RecordMonth
 from enterprises.policy import PolicyTable, due_periods
+from enterprises.rollup import AREA_DIGITS
 from entities.models import BusinessType, Entity, EntityStatus, Grade
 
 GROUPINGS = ("area", "business_type", "grade")
@@ -44,11 +47,17 @@ class RateRow:
         return out
 
 
-def _key(grouping: str, division: Division):
+def _key(grouping: str, division: Division, field: str = "division_path"):
     if grouping == "area":
         digits = PATH_DIGITS[Level(min(division.level + 1, Level.VILLAGE))]
-        return Substr("division_path", 1, digits)
+        return Substr(field, 1, digits)
     return F(grouping)
+
+
+def _from_rollup(division: Division, policy: PolicyTable) -> bool:
+    """The rollup serves a city or a province (its rows are per county), as long as no policy
+    area lies below a county (the office sets rules at county level or above)."""
+    return division.level < Level.COUNTY and all(len(a) <= AREA_DIGITS for a in policy.areas)
 
 
 def completion_rates(
@@ -57,44 +66,24 @@ def completion_rates(
     """Rows per group: businesses, and per kind the periods due and kept from ``start`` to
     ``end``, under the office's policy and the working-day calendar. Nothing for a division
     outside the user's area. An office's area is a subtree, so inside an area in scope every
-    business under ``division`` is in scope: the summary is joined to the businesses by that
-    condition directly (one join, not a second semi-join through the scope)."""
+    business under ``division`` is in scope: a city or province sums the rollup rows under its
+    path, a county or below its businesses' monthly summary (a county's size at most)."""
     if not (user.is_office or user.is_system_admin):
         return []
     if not Division.objects.for_user(user).filter(pk=division.pk).exists():
         return []
-    in_area = {"division_path__startswith": division.path, "status": EntityStatus.ACTIVE}
-    entities = Entity.objects.for_user(user).filter(**in_area)
-    key = _key(grouping, division)
     periods = {kind: len(due_periods(kind, start, end)) for kind in RecordKind}
     policy = PolicyTable()
+    if _from_rollup(division, policy):
+        groups, kept = _rollup_queries(division, grouping, policy, start, end)
+    else:
+        groups, kept = _business_queries(division, grouping, policy, start, end)
     rows: dict[str, RateRow] = {}
-    groups = (
-        entities.annotate(group=key, rule_area=policy.area_case())
-        .values("group", "rule_area", "business_type", "grade")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
     for g in groups:
         row = rows.setdefault(g["group"], RateRow(g["group"], g["group"], 0, {}, {}))
-        row.businesses += g["n"]
+        row.businesses += g["total"]
         for kind in policy.kinds(g["business_type"], g["grade"], g["rule_area"]):
-            row.due[kind] = row.due.get(kind, 0) + g["n"] * periods[kind]
-    kept = (
-        RecordMonth.objects.filter(
-            **{f"entity__{lookup}": value for lookup, value in in_area.items()},
-            month__range=(start.replace(day=1), end.replace(day=1)),
-        )
-        .annotate(
-            group=_record_key(grouping, division),
-            rule_area=policy.area_case("entity__division_path"),
-            business_type=F("entity__business_type"),
-            grade=F("entity__grade"),
-        )
-        .values("group", "rule_area", "kind", "business_type", "grade")
-        .annotate(n=Sum(_days_in_range(start, end)))
-        .order_by()
-    )
+            row.due[kind] = row.due.get(kind, 0) + g["total"] * periods[kind]
     for r in kept:
         if r["kind"] not in policy.kinds(r["business_type"], r["grade"], r["rule_area"]):
             continue  # a record the policy does not ask for counts for nothing
@@ -105,6 +94,64 @@ def completion_rates(
     return sorted(rows.values(), key=lambda r: r.key)
 
 
+def _rollup_queries(division, grouping, policy, start, end):
+    """Businesses and kept days per group from the rollup: rows per county, type, grade (and
+    kind and month), whatever the number of businesses."""
+    key = _key(grouping, division, "area_path")
+    groups = (
+        RateTally.objects.filter(area_path__startswith=division.path, n__gt=0)
+        .annotate(group=key, rule_area=policy.area_case("area_path"))
+        .values("group", "rule_area", "business_type", "grade")
+        .annotate(total=Sum("n"))
+        .order_by()
+    )
+    kept = (
+        RateDays.objects.filter(
+            area_path__startswith=division.path,
+            month__range=(start.replace(day=1), end.replace(day=1)),
+        )
+        .annotate(group=key, rule_area=policy.area_case("area_path"))
+        .values("group", "rule_area", "kind", "business_type", "grade")
+        .annotate(n=Sum(_rollup_days(start, end)))
+        .order_by()
+    )
+    return groups, kept
+
+
+def _business_queries(division, grouping, policy, start, end):
+    """Businesses and kept days per group from the businesses under ``division`` and their
+    monthly summary (``RecordMonth``): a county's at most."""
+    in_area = {"division_path__startswith": division.path, "status": EntityStatus.ACTIVE}
+    groups = (
+        Entity.objects.filter(**in_area)
+        .annotate(group=_key(grouping, division), rule_area=policy.area_case())
+        .values("group", "rule_area", "business_type", "grade")
+        .annotate(total=Count("pk"))
+        .order_by()
+    )
+    record_key = (
+        _key(grouping, division, "entity__division_path")
+        if grouping == "area"
+        else F(f"entity__{grouping}")
+    )
+    kept = (
+        RecordMonth.objects.filter(
+            **{f"entity__{lookup}": value for lookup, value in in_area.items()},
+            month__range=(start.replace(day=1), end.replace(day=1)),
+        )
+        .annotate(
+            group=record_key,
+            rule_area=policy.area_case("entity__division_path"),
+            business_type=F("entity__business_type"),
+            grade=F("entity__grade"),
+        )
+        .values("group", "rule_area", "kind", "business_type", "grade")
+        .annotate(n=Sum(_summary_days(start, end)))
+        .order_by()
+    )
+    return groups, kept
+
+
 def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     months, month = [], start.replace(day=1)
     while month <= end:
@@ -113,26 +160,38 @@ def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
     return months
 
 
-def _days_in_range(start: datetime.date, end: datetime.date):
-    """The number of a summary row's days from ``start`` to ``end``: its bits under the mask of
-    those days of its month."""
-    whens = []
+def _day_ranges(start: datetime.date, end: datetime.date):
+    """(month, first day, last day) of each month from ``start`` to ``end``."""
     for month in _months(start, end):
         first = max(start, month).day
         last = end.day if (end.year, end.month) == (month.year, month.month) else 31
-        mask = sum(1 << (day - 1) for day in range(first, last + 1))
-        whens.append(When(month=month, then=Value(mask)))
+        yield month, first, last
+
+
+def _summary_days(start: datetime.date, end: datetime.date):
+    """The number of a summary row's days from ``start`` to ``end``: its bits under the mask of
+    those days of its month."""
+    whens = [
+        When(month=month, then=Value(sum(1 << (day - 1) for day in range(first, last + 1))))
+        for month, first, last in _day_ranges(start, end)
+    ]
     masked = F("days").bitand(Case(*whens, default=Value(0), output_field=IntegerField()))
     return Func(
         masked, template="bit_count((%(expressions)s)::bit(32))", output_field=IntegerField()
     )
 
 
-def _record_key(grouping: str, division: Division):
-    if grouping == "area":
-        digits = PATH_DIGITS[Level(min(division.level + 1, Level.VILLAGE))]
-        return Substr("entity__division_path", 1, digits)
-    return F(f"entity__{grouping}")
+def _rollup_days(start: datetime.date, end: datetime.date) -> RawSQL:
+    """Of a rollup row, the kept days from ``start`` to ``end``: the sum of its counts of
+    those days of its month."""
+    table = RateDays._meta.db_table
+    whens, params = [], []
+    for month, first, last in _day_ranges(start, end):
+        terms = " + ".join(f'"{table}"."days"[{day}]' for day in range(first, last + 1))
+        whens.append(f"WHEN %s::date THEN {terms}")
+        params.append(month)
+    sql = f'CASE "{table}"."month" {" ".join(whens)} ELSE 0 END'
+    return RawSQL(sql, params, output_field=IntegerField())
 
 
 def _label(rows: dict, grouping: str, user, division: Division) -> None:

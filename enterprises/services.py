@@ -27,6 +27,7 @@ from enterprises.models import (
 )
 from enterprises.months import record_month_add
 from enterprises.policy import period_start as period_of
+from entities.changes import entity_state
 from entities.models import Entity
 from inspections.photos import process_photo
 
@@ -171,7 +172,7 @@ def record_submit(
         start = corrects.period_start
         corrects = corrects.corrects or corrects  # always name the original
     else:
-        Entity.objects.select_for_update().filter(pk=entity.pk).first()
+        locked = Entity.objects.select_for_update().filter(pk=entity.pk).first()
         if Record.objects.filter(
             entity=entity, kind=kind, period_start=start, corrects__isnull=True
         ).exists():
@@ -197,7 +198,7 @@ def record_submit(
     for item, photo in [*((None, p) for p in processed), *by_item.items()]:
         RecordPhoto.objects.create(record=record, item=item, image=photo.file)
     if corrects is None:  # the period is kept: the rates' summary says so in the same commit
-        record_month_add(entity_id=entity.pk, kind=kind, day=start)
+        record_month_add(entity_id=entity.pk, kind=kind, day=start, state=entity_state(locked))
     return record, True
 
 

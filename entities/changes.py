@@ -90,3 +90,26 @@ def holding_rules_register(rules: HoldingRules) -> None:
 def holding_rules() -> HoldingRules:
     """The installed rules, or rules that do nothing."""
     return _rules[0] if _rules else _NoHoldings()
+
+
+# Listeners of the register's changes (e.g. the enterprises app's rate rollup): called inside
+# the service's transaction with each changed business's state before (None: new) and after.
+STATE_FIELDS = ("division_id", "division_path", "business_type", "grade", "status")
+_listeners: list = []
+
+
+def entity_state(entity) -> tuple:
+    """What a listener may count a business by: ``STATE_FIELDS``' values."""
+    return tuple(getattr(entity, field) for field in STATE_FIELDS)
+
+
+def entity_listener_register(listener) -> None:
+    """Add ``listener(changes=[(entity_id, before, after), ...])``; from an ``AppConfig.ready()``."""
+    if listener not in _listeners:
+        _listeners.append(listener)
+
+
+def entities_changed(changes: list) -> None:
+    """Tell the listeners; ``changes`` are (entity id, state before or None, state after)."""
+    for listener in _listeners:
+        listener(changes=changes)

@@ -12,7 +12,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
-from entities.changes import holding_rules
+from entities.changes import entities_changed, entity_state, holding_rules
 from entities.models import Entity, EntityStatus, Grade, GradeChange, Zone
 from entities.tallies import key_of, tallies_add, tally_moves
 
@@ -62,6 +62,7 @@ def entity_create(
     entity.full_clean()
     entity.save()
     tallies_add(tally_moves([], [key_of(entity)]))
+    entities_changed([(entity.pk, None, entity_state(entity))])
     GradeChange.objects.create(
         entity=entity,
         new_grade=grade,
@@ -89,7 +90,7 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
     unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"entity_update() cannot change {sorted(unknown)}")
-    before = key_of(entity)
+    before, state = key_of(entity), entity_state(entity)
     if division is not None and division.pk != entity.division_id:
         require_division_in_scope(by, division)
         holding_rules().check_move(entity=entity, division=division)
@@ -103,6 +104,7 @@ def entity_update(*, entity: Entity, by, division=None, zone=..., **fields) -> E
     entity.full_clean()
     entity.save()
     tallies_add(tally_moves([before], [key_of(entity)]))
+    entities_changed([(entity.pk, state, entity_state(entity))])
     if entity.division_id != before[0]:
         holding_rules().moved(entity=entity)
     if entity.zone_id != old_zone_id:
@@ -140,10 +142,11 @@ def entity_regrade(
             _("%(entity)s is already grade %(grade)s.") % {"entity": entity, "grade": new_grade},
             code="same_grade",
         )
-    old_grade, before = entity.grade, key_of(entity)
+    old_grade, before, state = entity.grade, key_of(entity), entity_state(entity)
     entity.grade = new_grade
     entity.save(update_fields=["grade", "updated_at"])
     tallies_add(tally_moves([before], [key_of(entity)]))
+    entities_changed([(entity.pk, state, entity_state(entity))])
     change = GradeChange.objects.create(
         entity=entity,
         old_grade=old_grade,
@@ -183,10 +186,11 @@ def entity_change_status(
             _("%(entity)s is already %(status)s.") % {"entity": entity, "status": status.label},
             code="same_status",
         )
-    closing, before = status == EntityStatus.CLOSED, key_of(entity)
+    closing, before, state = status == EntityStatus.CLOSED, key_of(entity), entity_state(entity)
     entity.status = status
     entity.save(update_fields=["status", "updated_at"])
     tallies_add(tally_moves([before], [key_of(entity)]))
+    entities_changed([(entity.pk, state, entity_state(entity))])
     holding_rules().status_changed(
         entity=entity,
         closing=closing,
@@ -256,6 +260,7 @@ def entities_create_bulk(*, rows: list[dict], by, reason: str, batch_size: int =
         # PostgreSQL and SQLite both return the new ids (RETURNING).
         entities = bulk_create_with_history(chunk, Entity, batch_size=batch_size, default_user=by)
         tallies_add(tally_moves([], [key_of(entity) for entity in entities]))
+        entities_changed([(entity.pk, None, entity_state(entity)) for entity in entities])
         GradeChange.objects.bulk_create(
             [
                 GradeChange(
@@ -284,14 +289,18 @@ def entities_update_bulk(*, changes: list[tuple[Entity, dict]], by, batch_size: 
     unknown = set(fields) - set(ENTITY_EDITABLE_FIELDS)
     if unknown:
         raise TypeError(f"entities_update_bulk() cannot change {sorted(unknown)}")
-    entities, now = [], clock.now()
+    entities, states, now = [], [], clock.now()
     for entity, values in changes:
         require_division_in_scope(by, entity.division)
+        states.append(entity_state(entity))
         for name, value in values.items():
             setattr(entity, name, value)
         entity.updated_at = now
         entities.append(entity)
     bulk_update_with_history(
         entities, Entity, [*fields, "updated_at"], batch_size=batch_size, default_user=by
+    )
+    entities_changed(
+        [(e.pk, state, entity_state(e)) for e, state in zip(entities, states, strict=True)]
     )
     return len(entities)

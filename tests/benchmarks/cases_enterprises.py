@@ -1,15 +1,16 @@
 """The business side (issue 16) under load: a quarter of daily checks (one per business per
 working day, 85% kept) plus weekly reports for every business of the demo city, written with one
-INSERT … SELECT inside the rolled-back transaction, and the rates' monthly summary rebuilt from
-them (``record_months_rebuild``, as the seed leaves it); then the cadre's visit form (with its
+INSERT … SELECT inside the rolled-back transaction, and the rates' monthly summary and rollup
+rebuilt from them (``record_months_rebuild``, as the seed leaves it); then the cadre's visit form (with its
 self-management evidence) and the office's completion-rate page as the county, the city and the
 province.
 
 Neither page grows with the records table. The visit form's evidence is one range of the
 (entity_id, kind, period_start) b-tree: the business's records since its last visit, a few
-dozen rows whatever the table holds. The rates never read the records: they read
-``RecordMonth`` (per business, kind and month, one bit per kept day), a few rows per business
-of the scope. The second index (kind, period_start, entity_id) serves the reminders (a kind's
+dozen rows whatever the table holds. The rates never read the records nor the businesses: they
+read the rollup (``RateTally``/``RateDays``: per division, business type and grade, the active
+businesses and per kind and month how many kept each day), a few rows per division of the
+scope, whatever its number of businesses. The second index (kind, period_start, entity_id) serves the reminders (a kind's
 records of one day, all businesses). At 1M businesses a quarter of daily checks is ~60M rows
 (~9 GB with its indexes); since no page scans it, partitioning is not needed for reads, and
 the records are a ledger never purged, so it is not needed for retention either."""
@@ -65,6 +66,8 @@ def cases():
         months = record_months_rebuild()
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE enterprises_recordmonth")
+            cursor.execute("ANALYZE enterprises_ratetally")
+            cursor.execute("ANALYZE enterprises_ratedays")
         note = f"{written:,} records ({months:,} summary rows) for {users['city'].division.name}"
         holding = (
             Assignment.objects.current()
