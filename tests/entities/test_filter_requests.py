@@ -111,3 +111,20 @@ def test_the_chooser_levels_are_the_trail_and_children_in_one_query(django_asser
         )
         with django_assert_num_queries(1):
             assert division_levels(user=user, division=division) == expected
+
+
+def test_each_business_table_has_its_own_columns():
+    from entities.models import Entity
+    from entities.tables import EntityTable
+
+    # a table that hides a column (``BoundColumns.hide`` sets the column's ``visible``) does not
+    # hide it from the next table, nor from the declared table
+    declared = EntityTable.base_columns["zone"]
+    narrow = EntityTable(Entity.objects.none())
+    narrow.columns.hide("zone")
+    full = EntityTable(Entity.objects.none())
+    assert "zone" not in [c.name for c in narrow.columns]
+    assert "zone" in [c.name for c in full.columns]
+    hidden = narrow.columns.columns["zone"].column  # BoundColumns keeps the hidden ones too
+    assert hidden is not full.columns["zone"].column and hidden is not declared
+    assert declared.visible
