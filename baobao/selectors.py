@@ -43,6 +43,21 @@ def division_children(*, user, division: Division | None) -> QuerySet[Division]:
     return Division.objects.filter(parent=division).order_by("code")
 
 
+def division_levels(*, user, division: Division | None) -> tuple[list[Division], list[Division]]:
+    """``division_trail`` and ``division_children`` together, in one query: the area chooser
+    shown on every list."""
+    if division is None:
+        return [], list(division_children(user=user, division=None))
+    children_qs = Division.objects.filter(parent=division).order_by()
+    levels = division.ancestors().order_by().union(children_qs)
+    above, children = [], []
+    for d in levels.order_by("level", "code"):
+        (children if d.parent_id == division.pk else above).append(d)
+    root = user.division if user.is_office and user.division_id else None
+    trail = [d for d in above if root is None or root.contains(d)]
+    return [*trail, division], children
+
+
 def access_division(user, pk) -> Division | None:
     """The division with this id if it is inside the user's scope, else None."""
     if not str(pk or "").isdigit():

@@ -1,6 +1,9 @@
 """The business and zone tables. They only render rows their selectors fetched; a column never
 queries the database per row."""
 
+import copy
+from collections import OrderedDict
+
 import django_tables2 as tables
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
@@ -106,6 +109,18 @@ class EntityTable(tables.Table):
                 )
             )
         return rows
+
+
+class RequestColumns(OrderedDict):
+    """A table's ``base_columns`` whose per-table copy (``Table.__init__`` deep-copies them) is a
+    shallow copy of each column: django-tables2 only reassigns a column's attributes (visible,
+    accessor, the current cell), so each table still has its own, for a fraction of the time."""
+
+    def __deepcopy__(self, memo):
+        return OrderedDict((name, copy.copy(column)) for name, column in self.items())
+
+
+EntityTable.base_columns = RequestColumns(EntityTable.base_columns)
 
 
 class ZoneTable(tables.Table):

@@ -1,7 +1,7 @@
 from django import template
 
 from baobao.privacy import mask_phone
-from baobao.selectors import access_division, division_children, division_trail
+from baobao.selectors import access_division, division_levels
 
 register = template.Library()
 
@@ -27,9 +27,5 @@ def division_chooser(context):
     user = request.user
     root = user.division if user.division_id and user.is_office else None
     current = access_division(user, request.GET.get("division")) or root
-    return {
-        "request": request,
-        "current": current,
-        "trail": division_trail(user=user, division=current),
-        "children": division_children(user=user, division=current),
-    }
+    trail, children = division_levels(user=user, division=current)
+    return {"request": request, "current": current, "trail": trail, "children": children}

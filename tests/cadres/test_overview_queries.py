@@ -26,13 +26,13 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The session, the user, the user's division, the page's own reads, the unread notifications
-# and the area chooser's two. Coverage: the counts, its three lists, the hand-offs passed up and
-# the count of those waiting for the office. Balance: the loads, the child divisions, the
+# and the area chooser's one (its trail and children together). Coverage: the counts, its
+# three lists, the hand-offs passed up and the count of those waiting for the office. Balance: the loads, the child divisions, the
 # overloaded and the idle.
 # Seek paging reads a table's page as its ids, then their rows (one query when it is empty).
-# (The gaps' counts: two small sums of the running counts, cadres.tallies.)
-COVERAGE_QUERIES = 15
-BALANCE_QUERIES = 12
+# (The gaps' counts: two small sums of the running counts, cadres.tallies; the area chooser: one.)
+COVERAGE_QUERIES = 14
+BALANCE_QUERIES = 11
 
 
 def page_queries(client, name: str, params: dict | None = None) -> list[str]:
