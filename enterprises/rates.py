@@ -10,6 +10,7 @@ records table."""
 import datetime
 from dataclasses import dataclass
 
+from django.db import connection
 from django.db.models import Case, Count, F, Func, IntegerField, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
@@ -18,6 +19,7 @@ from baobao.models import PATH_DIGITS, Division, Level
 from enterprises.models import RateDays, RateTally, RecordKind, RecordMonth
 from enterprises.policy import PolicyTable, due_periods
 from enterprises.rollup import AREA_DIGITS
+from enterprises.rollup import kept as rollup_kept
 from entities.models import BusinessType, Entity, EntityStatus, Grade
 
 GROUPINGS = ("area", "business_type", "grade")
@@ -56,7 +58,10 @@ def _key(grouping: str, division: Division, field: str = "division_path"):
 
 def _from_rollup(division: Division, policy: PolicyTable) -> bool:
     """The rollup serves a city or a province (its rows are per county), as long as no policy
-    area lies below a county (the office sets rules at county level or above)."""
+    area lies below a county (the office sets rules at county level or above), on a database
+    that keeps it (PostgreSQL)."""
+    if not rollup_kept():
+        return False
     return division.level < Level.COUNTY and all(len(a) <= AREA_DIGITS for a in policy.areas)
 
 
@@ -176,6 +181,8 @@ def _summary_days(start: datetime.date, end: datetime.date):
         for month, first, last in _day_ranges(start, end)
     ]
     masked = F("days").bitand(Case(*whens, default=Value(0), output_field=IntegerField()))
+    if connection.vendor != "postgresql":  # no bit_count: the bits one by one
+        return sum((masked.bitrightshift(i).bitand(1) for i in range(31)), Value(0))
     return Func(
         masked, template="bit_count((%(expressions)s)::bit(32))", output_field=IntegerField()
     )

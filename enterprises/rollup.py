@@ -9,7 +9,11 @@ Kept in the transaction of every change: ``record_submit`` adds a kept day
 ``rollup_entities_changed`` (installed as a listener of ``entities.changes``) when a business is
 created, moves division, changes type or grade, or changes status: its count and every day it
 kept move from its old key to its new one (only active businesses count). Each change is an
-upsert of deltas, so concurrent changes add up. ``rate_rollup_rebuild`` derives both tables
+upsert of deltas, so concurrent changes add up.
+
+The rollup is PostgreSQL's (its day counts are an array, added element by element): on another
+database (SQLite, the demo's) nothing keeps it (``kept()`` is false) and every page reads the
+per-business summary. ``rate_rollup_rebuild`` derives both tables
 again from the businesses and ``RecordMonth`` (the command ``enterprises_rebuild_months`` runs it
 after the summary); the tests compare the kept rollup with a rebuild after random changes.
 """
@@ -44,6 +48,11 @@ _DAYS = """
 """
 
 
+def kept() -> bool:
+    """Is the rollup kept on this database?"""
+    return connection.vendor == "postgresql"
+
+
 def key_of(state) -> Key | None:
     """The rollup key of a business's ``entities.changes.entity_state``; None when it does not
     count (not active, or not yet registered)."""
@@ -60,6 +69,8 @@ def _bits(days: int) -> list[int]:
 
 
 def _write(tally: Counter, days: dict) -> None:
+    if not kept():
+        return
     with connection.cursor() as cursor:
         for key, d in sorted(tally.items()):
             if d:
@@ -73,7 +84,7 @@ def rollup_day_add(*, state, kind: str, day: datetime.date) -> None:
     """One more business of ``state`` kept ``day``'s period of ``kind`` (inside its record's
     transaction, after its ``RecordMonth`` bit was newly set)."""
     key = key_of(state)
-    if key is None:
+    if key is None or not kept():
         return
     counts = [0] * 31
     counts[day.day - 1] = 1
@@ -102,6 +113,8 @@ def _days_moved(moved: dict) -> dict:
 def rollup_days_shift(*, entity_ids, sign: int) -> None:
     """Take the kept days of ``entity_ids`` out of the rollup (``sign`` -1) or put them back
     (+1), by the businesses' current state: around a partial rebuild of their summary."""
+    if not kept():
+        return
     states = Entity.objects.filter(pk__in=list(entity_ids)).values_list("pk", *STATE_FIELDS)
     moved = {}
     for pk, *state in states:
@@ -113,6 +126,8 @@ def rollup_days_shift(*, entity_ids, sign: int) -> None:
 def rollup_entities_changed(*, changes) -> None:
     """The register's listener: move each changed business's count and kept days from its old
     key to its new one. One query for the moved businesses' summary rows, one upsert per key."""
+    if not kept():
+        return
     tally, moved = Counter(), {}
     for pk, before, after in changes:
         old, new = key_of(before), key_of(after)
@@ -147,6 +162,8 @@ _REBUILD_DAYS = """
 def rate_rollup_rebuild() -> int:
     """Derive the rollup again from the businesses and ``RecordMonth`` (derived tables, not
     ledger data: replaced whole, locked while it runs); answers the number of day rows."""
+    if not kept():
+        return 0
     RateTally.objects.select_for_update().all().delete()
     RateDays.objects.select_for_update().all().delete()
     sums = ", ".join(f"sum((m.days >> {i}) & 1)::int" for i in range(31))

@@ -4,6 +4,30 @@ import django.db.models.deletion
 from django.db import migrations, models
 
 
+FILL = """
+    INSERT INTO enterprises_recordmonth (entity_id, kind, month, days)
+    SELECT entity_id, kind, date_trunc('month', period_start)::date,
+           bit_or(1 << (extract(day FROM period_start)::int - 1))
+    FROM enterprises_record WHERE corrects_id IS NULL GROUP BY 1, 2, 3
+"""
+
+
+def fill(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FILL)
+        return
+    Record = apps.get_model("enterprises", "Record")
+    RecordMonth = apps.get_model("enterprises", "RecordMonth")
+    months = {}
+    originals = Record.objects.filter(corrects__isnull=True)
+    for entity_id, kind, day in originals.values_list("entity_id", "kind", "period_start"):
+        key = (entity_id, kind, day.replace(day=1))
+        months[key] = months.get(key, 0) | 1 << (day.day - 1)
+    RecordMonth.objects.bulk_create(
+        RecordMonth(entity_id=e, kind=k, month=m, days=d) for (e, k, m), d in months.items()
+    )
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -27,13 +51,5 @@ class Migration(migrations.Migration):
             },
         ),
         # The summary of the records already written (the rates read nothing else).
-        migrations.RunSQL(
-            """
-            INSERT INTO enterprises_recordmonth (entity_id, kind, month, days)
-            SELECT entity_id, kind, date_trunc('month', period_start)::date,
-                   bit_or(1 << (extract(day FROM period_start)::int - 1))
-            FROM enterprises_record WHERE corrects_id IS NULL GROUP BY 1, 2, 3
-            """,
-            migrations.RunSQL.noop,
-        ),
+        migrations.RunPython(fill, migrations.RunPython.noop),
     ]

@@ -9,6 +9,8 @@ AREA_DIGITS = 6  # PATH_DIGITS[Level.COUNTY]
 
 
 def fill(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return  # the rollup is kept on PostgreSQL only (enterprises.rollup)
     sums = ", ".join(f"sum((m.days >> {i}) & 1)::int" for i in range(31))
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
