@@ -205,7 +205,7 @@ def visit_record(
     except IntegrityError:
         # The same form sent twice at once: the other request stored it first.
         return _resubmitted(Visit.objects.get(idempotency_key=idempotency_key), user), False
-    visits_recount(entity_ids=[entity.pk])
+    visits_recount(entity_ids=[entity.pk], today=today)
     for row in check_rows:
         row.visit = visit
     check_rows = VisitCheck.objects.bulk_create(check_rows)
