@@ -180,9 +180,13 @@ def test_the_below_level_list_is_sorted_after_its_rows_are_found():
     assert lines[0].startswith("Limit") and lines[1].startswith("->  Sort"), plan
 
 
-def test_the_overloaded_count_each_cadre_s_holdings_once_for_the_filter():
-    sql = str(
-        balance_overloaded(user=office_user(county()), thresholds=dict.fromkeys(Level, 5.0)).query
-    )
-    # one count in the select list, one in the filter: not one per level
-    assert sql.count("COUNT(") == 2, sql
+def test_the_overloaded_and_idle_read_the_kept_loads_without_counting_holdings():
+    user = office_user(county())
+    overloaded = str(balance_overloaded(user=user, thresholds=dict.fromkeys(Level, 5.0)).query)
+    idle = str(balance_idle(user=user).query)
+    # the loads come from the marks (cadres.loads), never a count of each cadre's holdings
+    for sql in (overloaded, idle):
+        assert "COUNT(" not in sql and "cadres_assignment" not in sql, sql
+        assert "cadres_cadreload" in sql, sql
+    # the overloaded are found above the smallest threshold first (the marks' index)
+    assert '"cadres_cadreload"."load" > 5' in overloaded, overloaded
