@@ -81,6 +81,8 @@ def test_the_balance_page_runs_a_fixed_number_of_queries(client):
     cadres_with_loads(36)
     many = page_queries(client, "overview:balance")
     assert len(few) <= len(many) == BALANCE_QUERIES
+    # and not one of them counts a cadre's holdings: the loads are kept (cadres.loads)
+    assert not [sql for sql in many if "cadres_assignment" in sql], many
 
 
 def test_holdings_below_level_are_listed_by_business_name_then_holding(client):

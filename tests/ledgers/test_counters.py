@@ -18,7 +18,7 @@ from baobao import clock
 from baobao.models import Level
 from cadres import loads as load_tallies
 from cadres import tallies as holding_tallies
-from cadres.models import Assignment, Cadre, CadreStatus, HoldingTally
+from cadres.models import Assignment, Cadre, CadreLoad, CadreStatus, HoldingTally, LoadTally
 from cadres.services import (
     assignment_create,
     assignment_end,
@@ -283,8 +283,13 @@ def test_the_rebuild_recounts_drifted_counters():
     )
     IssueOpenTally.objects.all().delete()
     VisitTally.objects.update(visited=F("visited") + 1)
+    LoadTally.objects.filter(pk=LoadTally.objects.order_by("pk").first().pk).update(
+        cadres=F("cadres") + 2
+    )
+    CadreLoad.objects.filter(pk=CadreLoad.objects.order_by("pk").first().pk).update(load=99)
     with time_machine.travel(datetime.datetime.combine(walk.today, START.timetz()), tick=False):
         assert holding_tallies.kept() != holding_tallies.recount()
+        assert load_tallies.kept() != load_tallies.recount() and load_tallies.marks_recounted()
         call_command("counters_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
         all_kept_equal_a_recount(walk.today)
 
@@ -316,6 +321,12 @@ def test_a_database_migrated_from_before_the_counters_gets_them_filled_after_mig
         counters_fill_after_migrate(sender=None)
         # then every counter is filled from the rows
         assert not counters_missing()
+        all_kept_equal_a_recount(walk.today)
+        # and a database that predates only the cadres' loads gets those filled
+        CadreLoad.objects.all().delete()
+        LoadTally.objects.all().delete()
+        counters_fill_after_migrate(sender=None)
+        assert LoadTally.objects.exists()
         all_kept_equal_a_recount(walk.today)
 
 
