@@ -408,3 +408,66 @@ class HoldingTally(models.Model):  # the holdings' running counts (cadres.tallie
 
     def __str__(self):
         return f"{self.division_path} {self.grade}: {self.held}"
+
+
+class CadreLoad(models.Model):  # one cadre's part of the load tallies (cadres.loads)
+    """A cadre's load (the businesses they hold now, whatever the business's status) and where it
+    is counted in the load tallies, as last counted; kept by the services (issue 18)."""
+
+    cadre = models.OneToOneField(
+        Cadre, on_delete=models.CASCADE, primary_key=True, related_name="load_mark"
+    )
+    division_id = models.BigIntegerField(_("division"))
+    division_path = models.CharField(_("area path"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    in_post = models.BooleanField(_("in post"))
+    load = models.IntegerField(_("load"))
+
+    class Meta:
+        verbose_name = _("cadre load")
+        verbose_name_plural = _("cadre loads")
+        indexes = [
+            # The overloaded (a load above the smallest threshold, heaviest first) and the idle
+            # (load 0) of an area, on the balance page.
+            models.Index(
+                fields=["-load", "division_path"],
+                name="cadre_load_heavy",
+                condition=Q(in_post=True),
+            ),
+            models.Index(
+                fields=["division_path"],
+                name="cadre_load_idle",
+                condition=Q(in_post=True, load=0),
+                opclasses=["varchar_pattern_ops"],
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.cadre_id}: {self.load}"
+
+
+class LoadTally(models.Model):  # the loads' running histogram (cadres.loads)
+    """How many cadres in post at a division (of its level) hold ``load`` businesses now."""
+
+    division = models.ForeignKey(
+        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
+    )
+    division_path = models.CharField(_("area path"), max_length=64)
+    level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
+    load = models.IntegerField(_("load"))
+    cadres = models.IntegerField(_("cadres"), default=0)
+
+    class Meta:
+        verbose_name = _("load tally")
+        verbose_name_plural = _("load tallies")
+        constraints = [
+            models.UniqueConstraint(fields=["division", "level", "load"], name="load_tally_unique"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["division_path"], name="load_tally_path", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.division_path} {self.load}: {self.cadres}"

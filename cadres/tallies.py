@@ -16,13 +16,15 @@ thousands of random changes.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Sum
 
 from baobao.models import Division
+from cadres.loads import cadre_loads_recount
 from cadres.models import Assignment, CadreStatus, HoldingMark, HoldingTally
+from cadres.upsert import upsert_add
 from entities.models import GRADE_LEVEL, EntityStatus, EntityTally
 
 FIELDS = ("held", "left", "below")
@@ -35,26 +37,6 @@ def holdings_listen(listener: Callable[..., None]) -> None:
     """Call ``listener(entity_ids=…)`` after every recount of holdings; from an AppConfig.ready()."""
     if listener not in _listeners:
         _listeners.append(listener)
-
-
-def upsert_add(
-    table: str, keys: tuple[str, ...], fields: tuple[str, ...], rows: Mapping[tuple, tuple]
-) -> None:
-    """Add each row's values ({key values: field deltas}) to ``table``'s counts, creating a row
-    for a new key; the first key column is the division, whose path follows it."""
-    q = connection.ops.quote_name
-    conflict = ", ".join(q(k) for k in keys if k != "division_path")
-    columns = ", ".join(q(c) for c in (*keys, *fields))
-    marks = ", ".join(["%s"] * (len(keys) + len(fields)))
-    updates = ", ".join(f"{q(f)} = {q(table)}.{q(f)} + excluded.{q(f)}" for f in fields)
-    sql = (
-        f"INSERT INTO {q(table)} ({columns}) VALUES ({marks}) "
-        f"ON CONFLICT ({conflict}) DO UPDATE SET {updates}"
-    )
-    with connection.cursor() as cursor:
-        for key, deltas in sorted(rows.items(), key=lambda item: tuple(map(str, item[0]))):
-            if any(deltas):
-                cursor.execute(sql, [*key, *deltas])
 
 
 def _mark_of(holding: dict) -> HoldingMark:
@@ -126,6 +108,8 @@ def holdings_recount(*, entity_ids: Iterable[int]) -> None:
     )
     HoldingMark.objects.filter(entity_id__in=ids).delete()  # counts, not ledger data
     HoldingMark.objects.bulk_create(after)
+    # The holders before and after carry one business more or less (cadres.loads).
+    cadre_loads_recount(cadre_ids={m.cadre_id for m in (*before, *after)})
     for listener in _listeners:
         listener(entity_ids=ids)
 

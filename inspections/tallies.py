@@ -24,7 +24,7 @@ from django.utils import timezone
 from baobao import clock
 from baobao.models import Division
 from cadres.models import HoldingMark
-from cadres.tallies import upsert_add
+from cadres.upsert import upsert_add
 from entities.models import Entity
 from inspections.models import (
     InspectionMark,

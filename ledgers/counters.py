@@ -1,5 +1,5 @@
 """The running counts the dashboards and coverage read (issue 18), recounted from the rows:
-the register's, the holdings', the visits' and the issues', in that order (each reads the one
+the register's, the holdings', the cadres' loads, the visits' and the issues', in that order (each reads the one
 before). The services keep them from then on; a database that predates a counter table gets it
 filled once, right after ``migrate`` (``counters_fill_after_migrate``), so an upgraded
 installation never shows empty dashboards."""
@@ -8,6 +8,7 @@ import datetime
 import logging
 
 from baobao import clock
+from cadres.loads import cadre_loads_rebuild, loads_missing
 from cadres.models import HoldingMark, HoldingTally
 from cadres.tallies import holding_tallies_rebuild
 from entities.models import Entity
@@ -20,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 def counters_rebuild(*, today: datetime.date) -> int:
     """Recount every counter; returns how many tally rows were written."""
-    rows = entity_tallies_rebuild() + holding_tallies_rebuild()
+    rows = entity_tallies_rebuild() + holding_tallies_rebuild() + cadre_loads_rebuild()
     return rows + inspection_tallies_rebuild(today=today)
 
 
@@ -32,8 +33,13 @@ def counters_missing() -> bool:
 
 
 def counters_fill_after_migrate(sender, using="default", **kwargs) -> None:
-    """``post_migrate`` receiver: fill the counters of a database that has none yet."""
-    if using != "default" or not counters_missing():
+    """``post_migrate`` receiver: fill the counters of a database that has none yet (or only the
+    cadres' loads, on a database that predates them)."""
+    if using != "default":
         return
-    rows = counters_rebuild(today=clock.today())
-    logger.warning("Counters filled after migrate: %d tally rows recounted.", rows)
+    if counters_missing():
+        rows = counters_rebuild(today=clock.today())
+        logger.warning("Counters filled after migrate: %d tally rows recounted.", rows)
+    elif loads_missing():
+        rows = cadre_loads_rebuild()
+        logger.warning("Cadre loads filled after migrate: %d tally rows recounted.", rows)

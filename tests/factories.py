@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from baobao.models import Division, Level, Role, User
 from baobao.validators import uscc_complete
+from cadres.loads import cadre_loads_recount
 from cadres.models import AideKind, Assignment, Cadre, CadreAide
 from cadres.tallies import holdings_recount
 from entities.models import BusinessType, Entity, Grade, Zone
@@ -145,6 +146,13 @@ class CadreFactory(factory.django.DjangoModelFactory):
     unit = "测试单位"
     post = "测试职务"
     phone = factory.LazyFunction(lambda: next_mobile(next(_serial)))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        # Counted as the cadre services count it (cadres.loads).
+        cadre = super()._create(model_class, *args, **kwargs)
+        cadre_loads_recount(cadre_ids=[cadre.pk])
+        return cadre
 
 
 class CadreAideFactory(factory.django.DjangoModelFactory):

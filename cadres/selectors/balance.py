@@ -1,6 +1,7 @@
 """Reads of the balance page (防止畸轻畸重): the load of each cadre in post (the businesses they
 hold now) by level and by child area, and the overloaded and idle cadres. Scope first, a fixed
-number of queries."""
+number of queries, from the running counts of the loads (cadres.loads), not a count of every
+cadre's holdings."""
 
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -15,6 +16,7 @@ from django.db.models import (
     OuterRef,
     QuerySet,
     Subquery,
+    Sum,
     Value,
     When,
 )
@@ -22,7 +24,8 @@ from django.db.models.expressions import Star
 from django.db.models.functions import Substr
 
 from baobao.models import PATH_DIGITS, Division, Level
-from cadres.models import Assignment, Cadre, CadreStatus
+from baobao.scoping import division_in_scope
+from cadres.models import Assignment, Cadre, CadreStatus, LoadTally
 
 # 防止畸轻畸重: a cadre is overloaded above max(OVERLOAD_FACTOR × median, median + OVERLOAD_MARGIN)
 # of their level, i.e. more than twice the median AND clearly above it when the median is small.
@@ -113,8 +116,8 @@ class AreaLoads:
 
 def _load() -> Subquery:
     """The cadre's current holdings: a plain COUNT per cadre (no GROUP BY, so 0 when none).
-    COUNT(*), not of a column: the (cadre, end_date) index then answers it alone (a city's
-    balance counts 220 → 50 ms)."""
+    The live count, which the running counts (cadres.loads) replace on the page; kept for the
+    users whose scope is not an area and as the tests' oracle."""
     current = (
         Assignment.objects.filter(cadre=OuterRef("pk"), end_date__isnull=True)
         .order_by()
@@ -130,19 +133,38 @@ def _cadres_in_post(*, user, division: Division | None) -> QuerySet[Cadre]:
     return qs
 
 
-def cadre_load_balance(*, user, division: Division | None = None) -> dict:
-    """Load per cadre in post by level, over the scope (or ``division``) and per child division.
+def whole_area(user, division: Division | None) -> Division | bool | None:
+    """The area an office or the admin sees all of (False: the whole tree), or None when the
+    user's scope is narrower than an area (a cadre's holdings), so the tallies cannot answer."""
+    if user.is_system_admin:
+        return division or False
+    if user.is_office and user.division_id:
+        area = division or user.division
+        return area if division_in_scope(user, area) else None
+    return None
 
-    One grouped query returns how many cadres carry each load per level and child area (a few
-    hundred rows at most, whatever the number of cadres); the statistics come from that histogram.
-    """
+
+def _root_and_child_level(user, division: Division | None):
     root = division or (user.division if user.is_office and user.division_id else None)
     if root is None:
-        child_level = Level.PROVINCE
-    else:
-        child_level = Level(root.level + 1) if root.level < Level.VILLAGE else None
-    digits = PATH_DIGITS[child_level] if child_level else PATH_DIGITS[Level.VILLAGE]
-    rows = (
+        return None, Level.PROVINCE
+    return root, (Level(root.level + 1) if root.level < Level.VILLAGE else None)
+
+
+def _tallied_rows(path: str, digits: int):
+    """(level, load, area) → cadres in post, from the running histogram (cadres.loads)."""
+    return (
+        LoadTally.objects.filter(division_path__startswith=path)
+        .values("level", "load", area=Substr("division_path", 1, digits))
+        .annotate(cadres=Sum("cadres"))
+        .filter(cadres__gt=0)
+        .order_by()
+    )
+
+
+def _live_rows(user, division: Division | None, digits: int):
+    """(level, load, area) → cadres in post, counting every cadre's holdings."""
+    return (
         _cadres_in_post(user=user, division=division)
         .annotate(
             load=_load(), level=F("division__level"), area=Substr("division__path", 1, digits)
@@ -151,6 +173,31 @@ def cadre_load_balance(*, user, division: Division | None = None) -> dict:
         .annotate(cadres=Count("pk"))
         .order_by()
     )
+
+
+def cadre_load_balance(*, user, division: Division | None = None) -> dict:
+    """Load per cadre in post by level, over the scope (or ``division``) and per child division.
+
+    For an office or the admin, one grouped sum over the area's rows of the running histogram
+    (cadres.loads: a few thousand rows at most, whatever the number of cadres); otherwise one
+    grouped count over the cadres in scope. The statistics come from that histogram.
+    """
+    area = whole_area(user, division)
+    if area is None:
+        return cadre_load_balance_live(user=user, division=division)
+    root, child_level = _root_and_child_level(user, division)
+    digits = PATH_DIGITS[child_level] if child_level else PATH_DIGITS[Level.VILLAGE]
+    return _balance(root, child_level, _tallied_rows(area.path if area else "", digits))
+
+
+def cadre_load_balance_live(*, user, division: Division | None = None) -> dict:
+    """The same figures counted from every cadre's holdings (the running counts' oracle)."""
+    root, child_level = _root_and_child_level(user, division)
+    digits = PATH_DIGITS[child_level] if child_level else PATH_DIGITS[Level.VILLAGE]
+    return _balance(root, child_level, _live_rows(user, division, digits))
+
+
+def _balance(root: Division | None, child_level: Level | None, rows) -> dict:
     by_level: dict[int, LoadStats] = {}
     by_area: dict[str, dict[int, LoadStats]] = defaultdict(dict)
     for row in rows:
@@ -176,23 +223,31 @@ def cadre_load_balance(*, user, division: Division | None = None) -> dict:
     return {"root": root, "levels": levels, "areas": areas}
 
 
+def _in_post_loads(*, user, division: Division | None) -> QuerySet[Cadre]:
+    """Cadres in post in scope with their kept load (``load``), by their mark (cadres.loads)."""
+    qs = Cadre.objects.for_user(user).filter(load_mark__in_post=True)
+    if division is not None:
+        qs = qs.filter(load_mark__division_path__startswith=division.path)
+    return qs.annotate(load=F("load_mark__load"))
+
+
 def balance_overloaded(
     *, user, thresholds: dict[int, float], division: Division | None = None
 ) -> QuerySet[Cadre]:
     """Cadres in post whose load is above their level's threshold, the heaviest first.
 
-    The load is compared once with the threshold of the cadre's level (a CASE), not once per
-    level: each mention of the load is another count of the cadre's holdings.
+    The kept loads above the smallest threshold are found by the marks' index (a few), then
+    each compared with the threshold of the cadre's level (a CASE).
     """
     if not thresholds:
         return Cadre.objects.none()
     threshold = Case(
-        *(When(division__level=level, then=Value(t)) for level, t in thresholds.items()),
+        *(When(load_mark__level=level, then=Value(t)) for level, t in thresholds.items()),
         output_field=FloatField(),
     )
     return (
-        _cadres_in_post(user=user, division=division)
-        .annotate(load=_load())
+        _in_post_loads(user=user, division=division)
+        .filter(load_mark__load__gt=min(thresholds.values()))
         .alias(threshold=threshold)
         .filter(load__gt=F("threshold"))
         .select_related("division")
@@ -201,15 +256,11 @@ def balance_overloaded(
 
 
 def balance_idle(*, user, division: Division | None = None) -> QuerySet[Cadre]:
-    """Cadres in post who hold nothing (闲置), highest level first.
-
-    Their load counted as for the chart, not NOT EXISTS: as an anti-join PostgreSQL sorted every
-    cadre of the area (in parallel) before looking up which of them hold something.
-    """
+    """Cadres in post who hold nothing (闲置), highest level first: the marks' partial index
+    of the idle finds them."""
     return (
-        _cadres_in_post(user=user, division=division)
-        .alias(load=_load())
-        .filter(load=0)
+        _in_post_loads(user=user, division=division)
+        .filter(load_mark__load=0)
         .select_related("division")
         .order_by("division__level", "division__code", "name", "pk")
     )

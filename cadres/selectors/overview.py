@@ -8,7 +8,6 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Value
 from django.db.models.functions import Concat
 
 from baobao.models import Division, Level
-from baobao.scoping import division_in_scope
 from cadres.models import Adjustment, Assignment, Cadre, CadreStatus
 from cadres.selectors.balance import (
     OVERLOAD_FACTOR,
@@ -19,6 +18,7 @@ from cadres.selectors.balance import (
     balance_overloaded,
     cadre_load_balance,
     overload_threshold,
+    whole_area,
 )
 from cadres.tallies import holding_sums, open_businesses
 from entities.models import GRADE_LEVEL, Entity, EntityStatus
@@ -109,7 +109,7 @@ def coverage_counts(*, user, division: Division | None = None, grade: str = "") 
     """The three kinds of gap, counted in businesses: for an office or the admin (who see the
     whole area) from the running counts (``cadres.tallies``) in two small sums, for anyone else
     from the rows in scope (``coverage_counts_live``)."""
-    area = _whole_area(user, division)
+    area = whole_area(user, division)
     if area is not None:
         return _counted_gaps(area.path if area else "", grade)
     return coverage_counts_live(user=user, division=division, grade=grade)
@@ -130,17 +130,6 @@ def coverage_counts_live(*, user, division: Division | None = None, grade: str =
     )
     counts["total"] = counts["unheld"] + counts["held_by_left"] + counts["below_level"]
     return counts
-
-
-def _whole_area(user, division: Division | None) -> Division | bool | None:
-    """The area an office or the admin sees all of (False: the whole tree), or None when the
-    user's scope is narrower than an area (a cadre's holdings), so the tallies cannot answer."""
-    if user.is_system_admin:
-        return division or False
-    if user.is_office and user.division_id:
-        area = division or user.division
-        return area if division_in_scope(user, area) else None
-    return None
 
 
 def _counted_gaps(path: str, grade: str) -> dict:

@@ -11,6 +11,7 @@ from baobao.models import Level
 from baobao.scoping import require_division_in_scope
 from baobao.services import require_reason, resolve_date
 from baobao.validators import normalize_phone
+from cadres.loads import cadre_loads_recount
 from cadres.models import (
     ASSISTANT_LEVELS,
     MAX_ASSISTANTS,
@@ -93,6 +94,7 @@ def cadre_create(
         _new_aide(cadre, AideKind.ASSISTANT, data)
     if liaison:
         _new_aide(cadre, AideKind.LIAISON, liaison)
+    cadre_loads_recount(cadre_ids=[cadre.pk])
     return cadre
 
 
@@ -126,6 +128,7 @@ def cadre_update(*, cadre: Cadre, by, division=None, commitment_scan=None, **fie
         cadre.commitment_scan = commitment_scan
     cadre.full_clean()
     cadre.save()
+    cadre_loads_recount(cadre_ids=[cadre.pk])
     return cadre
 
 
@@ -215,6 +218,7 @@ def cadre_leave(
         for a in holdings
     )
     holdings_recount(entity_ids=[a.entity_id for a in holdings])
+    cadre_loads_recount(cadre_ids=[cadre.pk])
     plan: dict[int, Cadre] = {}
     if successor is not None:
         plan = {a.entity_id: successor for a in holdings}

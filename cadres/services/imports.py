@@ -11,6 +11,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from baobao import clock
 from baobao.scoping import require_division_in_scope
 from baobao.validators import normalize_phone
+from cadres.loads import cadre_loads_recount
 from cadres.models import (
     Adjustment,
     AdjustmentKind,
@@ -46,6 +47,7 @@ def cadres_import_bulk(
         cadres = [Cadre(**{k: v for k, v in row.items() if k != "aides"}) for row in chunk]
         # PostgreSQL and SQLite both return the new ids (RETURNING).
         cadres = bulk_create_with_history(cadres, Cadre, batch_size=batch_size, default_user=by)
+        cadre_loads_recount(cadre_ids=[c.pk for c in cadres])
         for cadre, row in zip(cadres, chunk, strict=True):
             new_aides += [CadreAide(cadre_id=cadre.pk, **aide) for aide in row["aides"]]
     now = clock.now()

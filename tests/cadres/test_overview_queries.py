@@ -81,6 +81,8 @@ def test_the_balance_page_runs_a_fixed_number_of_queries(client):
     cadres_with_loads(36)
     many = page_queries(client, "overview:balance")
     assert len(few) <= len(many) == BALANCE_QUERIES
+    # and not one of them counts a cadre's holdings: the loads are kept (cadres.loads)
+    assert not [sql for sql in many if "cadres_assignment" in sql], many
 
 
 def test_holdings_below_level_are_listed_by_business_name_then_holding(client):
@@ -180,9 +182,13 @@ def test_the_below_level_list_is_sorted_after_its_rows_are_found():
     assert lines[0].startswith("Limit") and lines[1].startswith("->  Sort"), plan
 
 
-def test_the_overloaded_count_each_cadre_s_holdings_once_for_the_filter():
-    sql = str(
-        balance_overloaded(user=office_user(county()), thresholds=dict.fromkeys(Level, 5.0)).query
-    )
-    # one count in the select list, one in the filter: not one per level
-    assert sql.count("COUNT(") == 2, sql
+def test_the_overloaded_and_idle_read_the_kept_loads_without_counting_holdings():
+    user = office_user(county())
+    overloaded = str(balance_overloaded(user=user, thresholds=dict.fromkeys(Level, 5.0)).query)
+    idle = str(balance_idle(user=user).query)
+    # the loads come from the marks (cadres.loads), never a count of each cadre's holdings
+    for sql in (overloaded, idle):
+        assert "COUNT(" not in sql and "cadres_assignment" not in sql, sql
+        assert "cadres_cadreload" in sql, sql
+    # the overloaded are found above the smallest threshold first (the marks' index)
+    assert '"cadres_cadreload"."load" > 5' in overloaded, overloaded

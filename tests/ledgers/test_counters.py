@@ -16,9 +16,17 @@ from django.db.models import F
 
 from baobao import clock
 from baobao.models import Level
+from cadres import loads as load_tallies
 from cadres import tallies as holding_tallies
-from cadres.models import Assignment, Cadre, CadreStatus, HoldingTally
-from cadres.services import assignment_create, assignment_end, assignment_transfer, cadre_leave
+from cadres.models import Assignment, Cadre, CadreLoad, CadreStatus, HoldingTally, LoadTally
+from cadres.services import (
+    assignment_create,
+    assignment_end,
+    assignment_transfer,
+    cadre_create,
+    cadre_leave,
+    cadre_update,
+)
 from entities import tallies as entity_tallies
 from entities.models import BusinessType, Entity, EntityStatus, Grade
 from entities.services import entity_change_status, entity_create, entity_regrade, entity_update
@@ -38,6 +46,7 @@ from tests.factories import (
     admin_user,
     cadre_user,
     county,
+    next_mobile,
     second_township,
     second_village,
     township,
@@ -62,6 +71,7 @@ KINDS = {
     "end": 1,
     "leave": 1,
     "hire": 2,
+    "relocate": 1,
     "visit": 6,
     "raise": 3,
     "transition": 4,
@@ -73,6 +83,8 @@ def all_kept_equal_a_recount(today: datetime.date) -> None:
     assert entity_tallies.kept() == entity_tallies.recount()
     assert holding_tallies.kept() == holding_tallies.recount()
     assert not holding_tallies.marks_recounted()
+    assert load_tallies.kept() == load_tallies.recount()
+    assert not load_tallies.marks_recounted()
     assert inspection_tallies.kept(today) == inspection_tallies.recount(today)
 
 
@@ -95,7 +107,19 @@ class Walk:
             Level.TOWNSHIP: [township, second_township, wanshan_township],
             Level.VILLAGE: [village, second_village, wanshan_village],
         }[level]
-        cadre = CadreFactory(level=level, division=self.rng.choice(places)())
+        division = self.rng.choice(places)()
+        if self.rng.random() < 0.5:
+            cadre = CadreFactory(level=level, division=division)
+        else:  # through the service, with the 协保员 a county cadre needs
+            cadre = cadre_create(
+                by=None,
+                name=f"干部{self.rng.random()}",
+                division=division,
+                phone=next_mobile(len(self.cadres) + 900_000),
+                assistants=[{"name": "协保员", "phone": next_mobile(len(self.cadres) + 950_000)}]
+                if level == Level.COUNTY
+                else [],
+            )
         self.cadres.append(cadre)
         self.users[cadre.pk] = cadre_user(cadre)
 
@@ -189,6 +213,25 @@ class Walk:
             cadre = rng.choice(in_post)
             cadre_leave(cadre=cadre, reason="调离", by=None)
             cadre.refresh_from_db()
+        elif kind == "relocate":
+            # a cadre moves to another area of the same level (refused while holding anything)
+            cadre = rng.choice(self.cadres)
+            same_level = [
+                d
+                for d in (
+                    village(),
+                    second_village(),
+                    wanshan_village(),
+                    township(),
+                    second_township(),
+                    wanshan_township(),
+                    county(),
+                    wanshan(),
+                )
+                if d.level == cadre.division.level and d.pk != cadre.division_id
+            ]
+            cadre_update(cadre=cadre, by=None, division=rng.choice(same_level))
+            cadre.refresh_from_db()
         elif kind == "transition":
             issue = Issue.objects.order_by("?").first()
             if issue is None:
@@ -240,8 +283,13 @@ def test_the_rebuild_recounts_drifted_counters():
     )
     IssueOpenTally.objects.all().delete()
     VisitTally.objects.update(visited=F("visited") + 1)
+    LoadTally.objects.filter(pk=LoadTally.objects.order_by("pk").first().pk).update(
+        cadres=F("cadres") + 2
+    )
+    CadreLoad.objects.filter(pk=CadreLoad.objects.order_by("pk").first().pk).update(load=99)
     with time_machine.travel(datetime.datetime.combine(walk.today, START.timetz()), tick=False):
         assert holding_tallies.kept() != holding_tallies.recount()
+        assert load_tallies.kept() != load_tallies.recount() and load_tallies.marks_recounted()
         call_command("counters_rebuild", stdout=open("/dev/null", "w"))  # noqa: SIM115
         all_kept_equal_a_recount(walk.today)
 
@@ -274,3 +322,57 @@ def test_a_database_migrated_from_before_the_counters_gets_them_filled_after_mig
         # then every counter is filled from the rows
         assert not counters_missing()
         all_kept_equal_a_recount(walk.today)
+        # and a database that predates only the cadres' loads gets those filled
+        CadreLoad.objects.all().delete()
+        LoadTally.objects.all().delete()
+        counters_fill_after_migrate(sender=None)
+        assert LoadTally.objects.exists()
+        all_kept_equal_a_recount(walk.today)
+
+
+def test_the_balance_page_s_figures_equal_a_live_count_after_a_random_walk():
+    from django.db.models import Count, Q
+
+    from cadres.selectors.balance import (
+        balance_idle,
+        balance_overloaded,
+        cadre_load_balance,
+        cadre_load_balance_live,
+    )
+    from tests.factories import city, office_user
+
+    _walk(5, 600)
+    live_loads = dict(
+        Cadre.objects.filter(status=CadreStatus.ACTIVE)
+        .annotate(n=Count("assignments", filter=Q(assignments__end_date__isnull=True)))
+        .values_list("pk", "n")
+    )
+    assert 0 in live_loads.values() and max(live_loads.values()) > 2, live_loads
+    for user, division in [
+        (admin_user(), None),
+        (admin_user(), county()),
+        (office_user(city()), None),
+        (office_user(county()), None),
+        (office_user(county()), township()),
+        (office_user(wanshan()), None),
+    ]:
+        # the figures from the running counts are those of a count of every cadre's holdings
+        balance = cadre_load_balance(user=user, division=division)
+        assert balance == cadre_load_balance_live(user=user, division=division)
+        assert balance["levels"]
+        # and the lists hold the cadres whose live load is above their level's threshold or 0
+        thresholds = {stats.level: stats.threshold for stats in balance["levels"]}
+        over = balance_overloaded(user=user, thresholds=thresholds, division=division)
+        idle = balance_idle(user=user, division=division)
+        assert {(c.pk, c.load) for c in over} == {
+            (c.pk, live_loads[c.pk])
+            for c in Cadre.objects.for_user(user).filter(status=CadreStatus.ACTIVE)
+            if (division is None or c.division.path.startswith(division.path))
+            and live_loads[c.pk] > thresholds[c.level]
+        }
+        assert {c.pk for c in idle} == {
+            c.pk
+            for c in Cadre.objects.for_user(user).filter(status=CadreStatus.ACTIVE)
+            if (division is None or c.division.path.startswith(division.path))
+            and live_loads[c.pk] == 0
+        }
