@@ -6,6 +6,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from baobao.privacy import mask_phone
+from baobao.tables import Table
 from cadres.models import AideKind, Assignment, Cadre
 from entities.tables import GradeColumn
 
@@ -13,7 +14,7 @@ NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 NOWRAP = {"td": {"class": "nowrap"}}
 
 
-class CadreTable(tables.Table):
+class CadreTable(Table):
     """The 包保干部台账 on screen: expects ``held`` annotated and ``active_aides`` prefetched."""
 
     name = tables.Column(
@@ -85,7 +86,7 @@ class CadreTable(tables.Table):
         return value.isoformat()
 
 
-class HoldingTable(tables.Table):
+class HoldingTable(Table):
     """A cadre's current holdings, each with the actions that change it."""
 
     entity = tables.Column(

@@ -9,6 +9,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from baobao.models import Level
+from baobao.tables import Table
 from cadres.selectors.handoffs import HANDOFF_LABELS, office_level
 from entities.tables import GradeColumn
 
@@ -37,7 +38,7 @@ def _scope_path(user) -> str | None:
     return None
 
 
-class OverviewTable(tables.Table):
+class OverviewTable(Table):
     def __init__(self, *args, user, **kwargs):
         self.user = user
         self.scope_path = _scope_path(user)

@@ -10,6 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from baobao.tables import Table
 from entities.models import Entity, Zone
 
 
@@ -51,7 +52,7 @@ def holder_cell(holding) -> str:
     return format_html_join(" ", "{}", ((part,) for part in parts))
 
 
-class EntityTable(tables.Table):
+class EntityTable(Table):
     name = tables.LinkColumn(
         "entities:detail", args=[tables.A("pk")], verbose_name=_("Name"), order_by=("name", "id")
     )
@@ -123,7 +124,7 @@ class RequestColumns(OrderedDict):
 EntityTable.base_columns = RequestColumns(EntityTable.base_columns)
 
 
-class ZoneTable(tables.Table):
+class ZoneTable(Table):
     name = tables.LinkColumn(
         "entities:zone-detail", args=[tables.A("pk")], verbose_name=_("Name"), orderable=False
     )

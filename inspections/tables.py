@@ -6,6 +6,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from baobao.tables import Table
 from entities.tables import GradeColumn
 from inspections.models import Issue, Visit
 
@@ -13,7 +14,7 @@ NUM = {"td": {"class": "num"}, "th": {"class": "num"}}
 FINDINGS_EXCERPT = 40
 
 
-class VisitTable(tables.Table):
+class VisitTable(Table):
     """督导工作台账."""
 
     visited_at = tables.LinkColumn(
@@ -62,7 +63,7 @@ class VisitTable(tables.Table):
         return Truncator(value).chars(FINDINGS_EXCERPT)
 
 
-class IssueTable(tables.Table):
+class IssueTable(Table):
     """问题与处理台账; an overdue row is marked so the page can highlight it."""
 
     created_at = tables.LinkColumn(

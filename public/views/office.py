@@ -19,6 +19,7 @@ from audit.models import AuditKind
 from audit.services import audit_record
 from baobao.keyset import keyset_paginate
 from baobao.storage import stored_file_response
+from baobao.tables import Table
 from baobao.uploads import content_type_for
 from public import forms
 from public.models import PublicRequest, RequestPhoto, RequestStatus
@@ -42,7 +43,7 @@ ISSUE_CATEGORY = {
 }
 
 
-class RequestTable(tables.Table):
+class RequestTable(Table):
     code = tables.Column(
         verbose_name=gettext_lazy("Receipt code"),
         linkify=lambda record: reverse("public:request-detail", args=[record.pk]),
