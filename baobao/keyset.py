@@ -191,7 +191,7 @@ def _query(request, prefix: str, **cursor) -> str:
 def keyset_paginate(request, table, *, per_page: int, total: bool = True) -> KeysetPage:
     """Sort ``table`` from the query string and cut its queryset down to one page, found by the
     ``after`` / ``before`` cursor (prefixed with the table's prefix, so that several tables of
-    one page page on their own): two queries (the page's ids, then their rows), and with
+    one page page on their own): one query (the page's rows by a subquery of their ids), and with
     ``total`` the list's total (``list_total``: none, or one or two small queries)."""
     RequestConfig(request, paginate=False).configure(table)
     prefix = table.prefix or ""
