@@ -2,23 +2,24 @@
 
 from django.utils.functional import SimpleLazyObject
 
+from baobao.auth import UNREAD_CAP
 from baobao.cache import cache_unavailable
 from baobao.models import Notification
 
-# The header shows "99+" beyond this: the count stops there and stays cheap.
-UNREAD_CAP = 99
-
 
 def unread_notifications(request) -> dict:
-    """The user's unread message count for the header ("" when none): one query on the partial
-    unread index reading at most UNREAD_CAP + 1 ids (no COUNT), run only if the page prints it."""
+    """The user's unread message count for the header ("" when none): read with the request's
+    user (``baobao.auth.UserBackend``), else one query on the partial unread index reading at
+    most UNREAD_CAP + 1 ids (no COUNT), run only if the page prints it."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
 
     def count() -> str:
-        unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
-        n = len(unread.order_by().values_list("pk", flat=True)[: UNREAD_CAP + 1])
+        n = getattr(user, "unread_capped", None)
+        if n is None:
+            unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+            n = len(unread.order_by().values_list("pk", flat=True)[: UNREAD_CAP + 1])
         if n > UNREAD_CAP:
             return f"{UNREAD_CAP}+"
         return str(n) if n else ""

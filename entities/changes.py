@@ -16,8 +16,9 @@ from django.core.exceptions import ImproperlyConfigured
 class HoldingRules(Protocol):
     """The hooks the register calls, inside its own transaction, and the reads its pages need."""
 
-    def current_prefetch(self):
-        """A ``Prefetch`` giving each listed business ``current_holdings`` (0 or 1 row)."""
+    def current_prefetch(self, *, zones: bool = True):
+        """A ``Prefetch`` giving each listed business ``current_holdings`` (0 or 1 row), with
+        the zone each is held through unless ``zones`` is false."""
 
     def zone_current_prefetch(self):
         """A ``Prefetch`` giving each listed zone ``current_holdings`` (0 or 1 row)."""
@@ -49,7 +50,7 @@ class HoldingRules(Protocol):
 class _NoHoldings:
     """The rules of a project without holdings: nothing is held, nothing follows a change."""
 
-    def current_prefetch(self):
+    def current_prefetch(self, *, zones: bool = True):
         return None
 
     def zone_current_prefetch(self):

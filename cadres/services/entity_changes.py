@@ -17,12 +17,11 @@ from cadres.tallies import holdings_recount
 class CadreHoldingRules:
     """What a business's change does to the cadre who holds it."""
 
-    def current_prefetch(self) -> Prefetch:
+    def current_prefetch(self, *, zones: bool = True) -> Prefetch:
+        related = ("cadre__division", "via_zone__zone") if zones else ("cadre__division",)
         return Prefetch(
             "assignments",
-            queryset=Assignment.objects.current().select_related(
-                "cadre__division", "via_zone__zone"
-            ),
+            queryset=Assignment.objects.current().select_related(*related),
             to_attr="current_holdings",
         )
 

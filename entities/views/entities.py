@@ -31,7 +31,8 @@ class EntityListView(OfficeRequiredMixin, ReplicaReadMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         filters = EntityFilter(self.request.GET, request=self.request)
-        table = EntityTable(entity_list(user=self.request.user, filters=filters))
+        rows = entity_list(user=self.request.user, filters=filters, holder_zones=False)
+        table = EntityTable(rows)
         # A province's list: seek paging, so a deep page costs what the first one does.
         pager = keyset_paginate(self.request, table, per_page=PER_PAGE)
         held_by = filters.form.cleaned_data.get("held_by") if filters.is_valid() else None

@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.contrib.auth import get_user
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -199,3 +200,30 @@ def test_header_count_is_empty_when_all_read(rf):
     request = rf.get("/")
     request.user = me
     assert not unread_notifications(request)["unread_notifications"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("unread", "shown"), [(3, "3"), (120, "99+"), (0, "")])
+def test_the_signed_in_user_comes_with_division_and_unread_count_in_one_query(
+    client, unread, shown
+):
+    # given a signed-in officer with unread messages (and one read)
+    me = officer()
+    _messages(me, unread + 1)
+    first = Notification.objects.order_by("id").first()
+    Notification.objects.filter(pk=first.pk).update(read_at=timezone.now())
+    client.force_login(me)
+    page = client.get(reverse("notifications:inbox"))
+    # when a request's user is read from its session (baobao.auth.UserBackend)
+    request = page.wsgi_request
+    with CaptureQueriesContext(connection) as ctx:
+        user = get_user(request)
+        request.user = user
+        division = user.division.path
+        count = str(unread_notifications(request)["unread_notifications"])
+    # then the user, their division and the header's count are one query
+    assert len(ctx.captured_queries) == 1
+    assert division == me.division.path
+    assert count == shown
+    # and the header shows the count
+    assert (f'<span class="badge">{shown}</span>' in page.content.decode()) == bool(shown)

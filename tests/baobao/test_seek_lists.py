@@ -153,6 +153,8 @@ def test_next_and_previous_walk_the_whole_list_by_cursor(client, monkeypatch, na
         for query in captured:
             sql = query["sql"].upper()
             assert " OFFSET " not in sql, sql
+            if 'AS "UNREAD_CAPPED"' in sql:
+                continue  # the signed-in user's row and unread count (baobao.auth), not the list's
             assert "COUNT(" not in sql or _bounded(sql) or any(m in sql for m in case.per_row_count)
         assert len(captured) <= case.max_queries
     # then every row is shown once, a full page at a time

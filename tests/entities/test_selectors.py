@@ -299,3 +299,18 @@ def test_the_name_search_uses_the_trigram_index_without_forcing(register):
     plan = page_plan(clerk, q="好味烧烤")
     # then the trigram index is chosen over reading the table
     assert "entity_name_trgm" in plan, plan
+
+
+def test_the_list_page_reads_its_holders_without_their_zones(clerk, django_assert_num_queries):
+    # given a business held through a zone
+    zone = ZoneFactory(name="美食街")
+    EntityFactory(name="乙", zone=zone)
+    zone_assign(zone=zone, cadre=CadreFactory(level=Level.TOWNSHIP), reason="分片", by=None)
+    # when the list page's rows are read (the table shows only that a holding is through a zone)
+    with django_assert_num_queries(2) as captured:
+        rows = list(entity_list(user=clerk, holder_zones=False))
+        through = [a.via_zone_id for e in rows for a in e.current_holdings]
+        levels = [a.cadre.level for e in rows for a in e.current_holdings]
+    # then the holders come with their cadres, and without the zone tables
+    assert all(through) and levels == [Level.TOWNSHIP]
+    assert "entities_zone" not in captured.captured_queries[1]["sql"]
