@@ -276,12 +276,12 @@ def test_the_list_runs_the_same_few_queries_whatever_the_page_size(
     }
     # when the list is opened with every filter, then the same bound holds for 3 rows and 30
     # (the session; the user with their division and unread count; the zone options; the page's
-    # rows by their ids in one query; their holders; the area chooser; the filters' own checks)
-    with django_assert_max_num_queries(10) as captured:
+    # ids, then their rows; their holders; the area chooser; the filters' own checks)
+    with django_assert_max_num_queries(11) as captured:
         response = client.get(reverse("entities:list"), filters)
     assert len(listed(response)) == rows
     # and without filters it is fewer still
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         assert len(listed(client.get(reverse("entities:list")))) == rows
     # and no COUNT(*) is run to page the table
     # (the signed-in user's row holds the header's bounded unread count: baobao.auth)

@@ -84,10 +84,10 @@ def test_a_page_is_read_as_its_ids_then_their_rows_without_offset_or_count(
     client, clerk, shops, django_assert_max_num_queries
 ):
     second = link(client.get(reverse("entities:list")), "next")
-    # eight (the session, the user with their division, the zone options, the page's rows by
-    # their ids in one query, their holders, the area chooser), and the list's total: the
-    # planner's estimate and, for a short list, a bounded count
-    with django_assert_max_num_queries(8) as captured:
+    # nine (the session, the user with their division, the zone options, the page's ids, then
+    # their rows, their holders, the area chooser), and the list's total: the planner's estimate
+    # and, for a short list, a bounded count
+    with django_assert_max_num_queries(9) as captured:
         response = client.get(second)
     assert len(listed(response)) == PER_PAGE
     for query in captured.captured_queries:
