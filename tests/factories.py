@@ -9,6 +9,7 @@ import datetime
 import itertools
 
 import factory
+from django.db import transaction
 from django.utils import timezone
 
 from baobao.models import Division, Level, Role, User
@@ -149,9 +150,11 @@ class CadreFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        # Counted as the cadre services count it (cadres.loads).
-        cadre = super()._create(model_class, *args, **kwargs)
-        cadre_loads_recount(cadre_ids=[cadre.pk])
+        # Counted as the cadre services count it (cadres.loads), in a transaction as theirs: the
+        # recount locks the cadre's mark (a live-server or worker test has none of its own).
+        with transaction.atomic():
+            cadre = super()._create(model_class, *args, **kwargs)
+            cadre_loads_recount(cadre_ids=[cadre.pk])
         return cadre
 
 
@@ -177,9 +180,10 @@ class AssignmentFactory(factory.django.DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        # Counted as the holding services count it (cadres.tallies).
-        assignment = super()._create(model_class, *args, **kwargs)
-        holdings_recount(entity_ids=[assignment.entity_id])
+        # Counted as the holding services count it (cadres.tallies), in a transaction as theirs.
+        with transaction.atomic():
+            assignment = super()._create(model_class, *args, **kwargs)
+            holdings_recount(entity_ids=[assignment.entity_id])
         return assignment
 
 
