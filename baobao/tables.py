@@ -107,7 +107,7 @@ class Table(tables.Table):
         super().__init__(*args, **kwargs)
         self.rows = FastRows(data=self.data, table=self, pinned_data=self.pinned_data)
         self._arguments: dict[str, tuple | None] = {}
-        self._td: dict[str, str] = {}
+        self._td: dict[str, str | None] = {}
         self._labels: dict[tuple, bool] = {}
 
     def shows_label(self, bound_column, record, accessor, penultimate, remainder) -> bool:
@@ -133,11 +133,8 @@ class Table(tables.Table):
     def td_html(self, bound_column) -> str:
         """The cell attributes of a column as HTML: once for the table unless computed per cell."""
         name = bound_column.name
-        html = self._td.get(name)
-        if html is None:
-            static = not _computed(self.attrs) and not _computed(bound_column.column.attrs)
-            html = AttributeDict(bound_column.attrs["td"]).as_html()
-            if not static:
-                return html
-            self._td[name] = html
-        return html
+        if name not in self._td:  # None: computed per cell
+            computed = _computed(self.attrs) or _computed(bound_column.column.attrs)
+            self._td[name] = None if computed else AttributeDict(bound_column.attrs["td"]).as_html()
+        html = self._td[name]
+        return AttributeDict(bound_column.attrs["td"]).as_html() if html is None else html

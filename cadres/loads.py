@@ -22,8 +22,8 @@ from collections.abc import Iterable
 from django.db import transaction
 from django.db.models import Count
 
+from baobao.tallies import tally_rollups_rebuild, upsert_add
 from cadres.models import Assignment, Cadre, CadreLoad, CadreStatus, LoadTally
-from cadres.upsert import upsert_add
 
 KEYS = ("division_id", "division_path", "level", "load")
 FACTS = ("division_id", "division_path", "level", "in_post", "load")
@@ -93,7 +93,7 @@ def recount() -> dict[tuple[int, int, int], int]:
 
 def kept() -> dict[tuple[int, int, int], int]:
     """The kept histogram, without the zero rows."""
-    rows = LoadTally.objects.values_list("division_id", "level", "load", "cadres")
+    rows = LoadTally.objects.leaves().values_list("division_id", "level", "load", "cadres")
     return {(d, level, load): n for d, level, load, n in rows if n}
 
 
@@ -123,7 +123,8 @@ def cadre_loads_rebuild() -> int:
         ),
         batch_size=5000,
     )
-    return LoadTally.objects.count()
+    tally_rollups_rebuild(LoadTally._meta.db_table, KEYS, ("cadres",))
+    return LoadTally.objects.leaves().count()
 
 
 def loads_missing() -> bool:

@@ -8,6 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from baobao.models import Division, Level
 from baobao.scoping import ScopedQuerySet
+from baobao.tallies import Tally
 from baobao.uploads import private_upload_name, validate_document_field
 from baobao.validators import validate_mobile, validate_phone
 from entities.models import Entity, Grade, Zone
@@ -385,30 +386,21 @@ class HoldingMark(models.Model):  # one business's part of the holding tallies (
         return f"{self.entity_id} {self.division_path} {self.grade}"
 
 
-class HoldingTally(models.Model):  # the holdings' running counts (cadres.tallies)
+class HoldingTally(Tally):  # the holdings' running counts (cadres.tallies)
     """Open businesses of one grade in a division (a leaf of the tree) held now (``held``), held by
     a cadre who left (``left``), held by a cadre in post below the grade's level (``below``)."""
 
-    division = models.ForeignKey(
-        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    division_path = models.CharField(_("area path"), max_length=64)
     grade = models.CharField(_("grade"), max_length=1)
     held = models.IntegerField(_("held"), default=0)
     left = models.IntegerField(_("held by a leaver"), default=0)
     below = models.IntegerField(_("held below level"), default=0)
 
-    class Meta:
+    class Meta(Tally.Meta):
         verbose_name = _("holding tally")
         verbose_name_plural = _("holding tallies")
         constraints = [
-            models.UniqueConstraint(fields=["division", "grade"], name="holding_tally_unique"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["division_path"],
-                name="holding_tally_path",
-                opclasses=["varchar_pattern_ops"],
+            models.UniqueConstraint(
+                fields=["division", "grade", "rollup"], name="holding_tally_unique"
             ),
         ]
 
@@ -452,26 +444,19 @@ class CadreLoad(models.Model):  # one cadre's part of the load tallies (cadres.l
         return f"{self.cadre_id}: {self.load}"
 
 
-class LoadTally(models.Model):  # the loads' running histogram (cadres.loads)
+class LoadTally(Tally):  # the loads' running histogram (cadres.loads)
     """How many cadres in post at a division (of its level) hold ``load`` businesses now."""
 
-    division = models.ForeignKey(
-        Division, on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    division_path = models.CharField(_("area path"), max_length=64)
     level = models.PositiveSmallIntegerField(_("level"), choices=Level.choices)
     load = models.IntegerField(_("load"))
     cadres = models.IntegerField(_("cadres"), default=0)
 
-    class Meta:
+    class Meta(Tally.Meta):
         verbose_name = _("load tally")
         verbose_name_plural = _("load tallies")
         constraints = [
-            models.UniqueConstraint(fields=["division", "level", "load"], name="load_tally_unique"),
-        ]
-        indexes = [
-            models.Index(
-                fields=["division_path"], name="load_tally_path", opclasses=["varchar_pattern_ops"]
+            models.UniqueConstraint(
+                fields=["division", "level", "load", "rollup"], name="load_tally_unique"
             ),
         ]
 

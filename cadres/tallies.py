@@ -22,11 +22,12 @@ from django.db import transaction
 from django.db.models import Sum
 
 from baobao.models import Division
+from baobao.tallies import tally_rollups_rebuild, upsert_add
 from cadres.loads import cadre_loads_recount
 from cadres.models import Assignment, CadreStatus, HoldingMark, HoldingTally
-from cadres.upsert import upsert_add
 from entities.models import GRADE_LEVEL, EntityStatus, EntityTally
 
+KEYS = ("division_id", "division_path", "grade")
 FIELDS = ("held", "left", "below")
 OPEN = (EntityStatus.ACTIVE, EntityStatus.SUSPENDED)
 # Listeners of the apps above: called with the ids of businesses whose holdings (or place) changed.
@@ -102,7 +103,7 @@ def holdings_recount(*, entity_ids: Iterable[int]) -> None:
     _add(deltas, after, +1)
     upsert_add(
         HoldingTally._meta.db_table,
-        ("division_id", "division_path", "grade"),
+        KEYS,
         FIELDS,
         {key: tuple(values) for key, values in deltas.items()},
     )
@@ -123,7 +124,7 @@ def recount() -> dict[tuple[int, str], tuple[int, int, int]]:
 
 def kept() -> dict[tuple[int, str], tuple[int, int, int]]:
     """The kept counts, without the zero rows."""
-    rows = HoldingTally.objects.values_list("division_id", "grade", *FIELDS)
+    rows = HoldingTally.objects.leaves().values_list("division_id", "grade", *FIELDS)
     return {(d, g): tuple(values) for d, g, *values in rows if any(values)}
 
 
@@ -152,12 +153,13 @@ def holding_tallies_rebuild() -> int:
         ),
         batch_size=5000,
     )
-    return HoldingTally.objects.count()
+    tally_rollups_rebuild(HoldingTally._meta.db_table, KEYS, FIELDS)
+    return HoldingTally.objects.leaves().count()
 
 
 def holding_sums(path: str, grade: str = "") -> dict[str, int]:
     """{"held" | "left" | "below": open businesses} of an area (a division's path), by the tallies."""
-    rows = HoldingTally.objects.filter(division_path__startswith=path)
+    rows = HoldingTally.objects.area(path)
     if grade:
         rows = rows.filter(grade=grade)
     sums = rows.aggregate(**{f: Sum(f) for f in FIELDS})
@@ -166,7 +168,7 @@ def holding_sums(path: str, grade: str = "") -> dict[str, int]:
 
 def open_businesses(path: str, grade: str = "") -> int:
     """Open businesses of an area, from the register's tallies."""
-    rows = EntityTally.objects.filter(division_path__startswith=path, status__in=OPEN)
+    rows = EntityTally.objects.area(path).filter(status__in=OPEN)
     if grade:
         rows = rows.filter(grade=grade)
     return rows.aggregate(n=Sum("n"))["n"] or 0

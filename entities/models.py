@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from baobao.models import PATH_DIGITS, Division, Level
 from baobao.scoping import ScopedQuerySet
+from baobao.tallies import Tally
 from baobao.validators import normalize_phone, normalize_uscc, validate_phone, validate_uscc
 
 
@@ -327,31 +328,19 @@ class GradeChange(models.Model):  # 分级调整记录
         return f"{self.entity}: {self.old_grade or '-'} → {self.new_grade}"
 
 
-class EntityTally(models.Model):  # the register's running counts (entities.tallies)
+class EntityTally(Tally):  # the register's running counts (entities.tallies)
     """How many businesses of one grade and status a division (a leaf of the tree) has."""
 
-    division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    # The division's path, so an area's tallies are a range of one index.
-    division_path = models.CharField(_("area path"), max_length=64)
     grade = models.CharField(_("grade"), max_length=1)
     status = models.CharField(_("status"), max_length=20)
     n = models.IntegerField(_("businesses"), default=0)
 
-    class Meta:
+    class Meta(Tally.Meta):
         verbose_name = _("business tally")
         verbose_name_plural = _("business tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "grade", "status"], name="entity_tally_unique"
-            ),
-        ]
-        indexes = [
-            models.Index(
-                fields=["division_path"],
-                name="entity_tally_path",
-                opclasses=["varchar_pattern_ops"],
+                fields=["division", "grade", "status", "rollup"], name="entity_tally_unique"
             ),
         ]
 

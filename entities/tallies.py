@@ -13,10 +13,11 @@ thousands of random changes.
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Count, Sum
 
 from baobao.models import Division
+from baobao.tallies import tally_rollups_rebuild, upsert_add
 from entities.models import Entity, EntityTally
 
 Key = tuple[int, str, str, str]  # division id, division path, grade, status
@@ -26,19 +27,13 @@ def key_of(entity) -> Key:
     return (entity.division_id, entity.division_path, entity.grade, entity.status)
 
 
+KEYS = ("division_id", "division_path", "grade", "status")
+
+
 def tallies_add(deltas: Counter) -> None:
-    """Add ``deltas`` ({Key: change}) to the tallies: one upsert per key that changes."""
-    table = EntityTally._meta.db_table
-    rows = [(key, d) for key, d in sorted(deltas.items()) if d]
-    with connection.cursor() as cursor:
-        for (division_id, path, grade, status), d in rows:
-            cursor.execute(
-                f"INSERT INTO {table} (division_id, division_path, grade, status, n) "
-                "VALUES (%s, %s, %s, %s, %s) "
-                "ON CONFLICT (division_id, grade, status) "
-                f"DO UPDATE SET n = {table}.n + excluded.n",
-                [division_id, path, grade, status, d],
-            )
+    """Add ``deltas`` ({Key: change}) to the tallies and their county roll-ups: one upsert per
+    key that changes (``baobao.tallies``)."""
+    upsert_add(EntityTally._meta.db_table, KEYS, ("n",), {key: (d,) for key, d in deltas.items()})
 
 
 def tally_moves(before: Iterable[Key], after: Iterable[Key]) -> Counter:
@@ -63,7 +58,9 @@ def recount() -> dict[tuple[int, str, str], int]:
 
 def kept() -> dict[tuple[int, str, str], int]:
     """The kept counts, without the zero rows."""
-    rows = EntityTally.objects.exclude(n=0).values_list("division_id", "grade", "status", "n")
+    rows = (
+        EntityTally.objects.leaves().exclude(n=0).values_list("division_id", "grade", "status", "n")
+    )
     return {(d, g, s): n for d, g, s, n in rows}
 
 
@@ -77,13 +74,14 @@ def entity_tallies_rebuild() -> int:
         EntityTally(division_id=d, division_path=paths[d], grade=g, status=s, n=n)
         for (d, g, s), n in recount().items()
     )
-    return EntityTally.objects.count()
+    tally_rollups_rebuild(EntityTally._meta.db_table, KEYS, ("n",))
+    return EntityTally.objects.leaves().count()
 
 
 def area_counts(path: str) -> dict[tuple[str, str], int]:
     """{(grade, status): businesses} of an area (a division's path), from the tallies."""
     rows = (
-        EntityTally.objects.filter(division_path__startswith=path)
+        EntityTally.objects.area(path)
         .values_list("grade", "status")
         .annotate(total=Sum("n"))
         .order_by()

@@ -23,8 +23,8 @@ from django.utils import timezone
 
 from baobao import clock
 from baobao.models import Division
+from baobao.tallies import tally_rollups_rebuild, upsert_add
 from cadres.models import HoldingMark
-from cadres.upsert import upsert_add
 from entities.models import Entity
 from inspections.models import (
     InspectionMark,
@@ -39,6 +39,18 @@ from inspections.quarters import Quarter
 
 Place = tuple[int, str]  # division id, division path
 ISSUE_FIELDS = ("status", "deadline", "created_at", "closed_at")
+# Each tally's keys (its division first) and counted fields.
+VISIT_KEYS_FIELDS = (("division_id", "division_path", "quarter"), ("visited",))
+OPEN_KEYS_FIELDS = (("division_id", "division_path", "deadline"), ("open",))
+MONTH_KEYS_FIELDS = (
+    ("division_id", "division_path", "month"),
+    ("raised", "closed", "close_us"),
+)
+TALLIES = (
+    (VisitTally, *VISIT_KEYS_FIELDS),
+    (IssueOpenTally, *OPEN_KEYS_FIELDS),
+    (IssueMonthTally, *MONTH_KEYS_FIELDS),
+)
 
 
 def _issue_parts(fields: dict, place: Place) -> tuple[dict, dict]:
@@ -73,14 +85,12 @@ def _issues_add(changes: Iterable[tuple[dict | None, Place | None, int]]) -> Non
         _sum_into(months, m, sign)
     upsert_add(
         IssueOpenTally._meta.db_table,
-        ("division_id", "division_path", "deadline"),
-        ("open",),
+        *OPEN_KEYS_FIELDS,
         {k: tuple(v) for k, v in opened.items()},
     )
     upsert_add(
         IssueMonthTally._meta.db_table,
-        ("division_id", "division_path", "month"),
-        ("raised", "closed", "close_us"),
+        *MONTH_KEYS_FIELDS,
         {k: tuple(v) for k, v in months.items()},
     )
 
@@ -147,8 +157,7 @@ def visits_recount(*, entity_ids: Iterable[int], today: datetime.date | None = N
             )
     upsert_add(
         VisitTally._meta.db_table,
-        ("division_id", "division_path", "quarter"),
-        ("visited",),
+        *VISIT_KEYS_FIELDS,
         {k: tuple(v) for k, v in counts.items()},
     )
     if moved:
@@ -206,11 +215,13 @@ def recount(today: datetime.date) -> dict[str, dict]:
 def kept(today: datetime.date) -> dict[str, dict]:
     """The kept tallies of the current quarter and of the issues, without the zero rows."""
     quarter = Quarter.of(today).code
-    visits = VisitTally.objects.filter(quarter=quarter).values_list(
-        "division_id", "quarter", "visited"
+    visits = (
+        VisitTally.objects.leaves()
+        .filter(quarter=quarter)
+        .values_list("division_id", "quarter", "visited")
     )
-    opened = IssueOpenTally.objects.values_list("division_id", "deadline", "open")
-    months = IssueMonthTally.objects.values_list(
+    opened = IssueOpenTally.objects.leaves().values_list("division_id", "deadline", "open")
+    months = IssueMonthTally.objects.leaves().values_list(
         "division_id", "month", "raised", "closed", "close_us"
     )
     return {
@@ -266,4 +277,6 @@ def inspection_tallies_rebuild(*, today: datetime.date) -> int:
         )
         for (d, m), (r, c, us) in counts["months"].items()
     )
+    for model, keys, fields in TALLIES:
+        tally_rollups_rebuild(model._meta.db_table, keys, fields)
     return sum(len(rows) for rows in counts.values())

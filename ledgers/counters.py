@@ -8,12 +8,16 @@ import datetime
 import logging
 
 from baobao import clock
+from baobao.tallies import tally_rollups_recounted
+from cadres import loads, tallies
 from cadres.loads import cadre_loads_rebuild, loads_missing
-from cadres.models import HoldingMark, HoldingTally
+from cadres.models import HoldingMark, HoldingTally, LoadTally
 from cadres.tallies import holding_tallies_rebuild
-from entities.models import Entity
+from entities import tallies as entity_tallies
+from entities.models import Entity, EntityTally
 from entities.tallies import entity_tallies_rebuild
 from inspections.models import InspectionMark, IssueOpenTally, VisitTally
+from inspections.tallies import TALLIES as INSPECTION_TALLIES
 from inspections.tallies import inspection_tallies_rebuild
 
 logger = logging.getLogger(__name__)
@@ -23,6 +27,22 @@ def counters_rebuild(*, today: datetime.date) -> int:
     """Recount every counter; returns how many tally rows were written."""
     rows = entity_tallies_rebuild() + holding_tallies_rebuild() + cadre_loads_rebuild()
     return rows + inspection_tallies_rebuild(today=today)
+
+
+def rollups_recounted() -> dict:
+    """Every tally's county roll-ups that differ from the sums of their leaf rows ({table:
+    differences}, empty when all agree; ``baobao.tallies``)."""
+    tallies_of = [
+        (EntityTally, entity_tallies.KEYS, ("n",)),
+        (HoldingTally, tallies.KEYS, tallies.FIELDS),
+        (LoadTally, loads.KEYS, ("cadres",)),
+        *INSPECTION_TALLIES,
+    ]
+    found = {
+        model._meta.db_table: tally_rollups_recounted(model, keys, fields)
+        for model, keys, fields in tallies_of
+    }
+    return {table: differences for table, differences in found.items() if differences}
 
 
 def counters_missing() -> bool:

@@ -23,13 +23,15 @@ def coverage_month_record_unscoped(*, today: datetime.date) -> int:
     run by the system."""
     month = today.replace(day=1)
     opened = (
-        EntityTally.objects.filter(status__in=OPEN_STATUSES)
+        EntityTally.objects.leaves()
+        .filter(status__in=OPEN_STATUSES)
         .values_list("division_id")
         .annotate(n=Sum("n"))
         .order_by()
     )
     held = (
-        HoldingTally.objects.values_list("division_id")
+        HoldingTally.objects.leaves()
+        .values_list("division_id")
         .annotate(held=Sum("held"), left=Sum("left"))
         .order_by()
     )

@@ -151,10 +151,15 @@ def _root_and_child_level(user, division: Division | None):
     return root, (Level(root.level + 1) if root.level < Level.VILLAGE else None)
 
 
+def _child_digits(child_level: Level | None) -> int:
+    """The path length the figures are grouped by: the child level's (a village's at the bottom)."""
+    return PATH_DIGITS[child_level or Level.VILLAGE]
+
+
 def _tallied_rows(path: str, digits: int):
     """(level, load, area) → cadres in post, from the running histogram (cadres.loads)."""
     return (
-        LoadTally.objects.filter(division_path__startswith=path)
+        LoadTally.objects.area(path, digits=digits)
         .values("level", "load", area=Substr("division_path", 1, digits))
         .annotate(cadres=Sum("cadres"))
         .filter(cadres__gt=0)
@@ -186,15 +191,14 @@ def cadre_load_balance(*, user, division: Division | None = None) -> dict:
     if area is None:
         return cadre_load_balance_live(user=user, division=division)
     root, child_level = _root_and_child_level(user, division)
-    digits = PATH_DIGITS[child_level] if child_level else PATH_DIGITS[Level.VILLAGE]
-    return _balance(root, child_level, _tallied_rows(area.path if area else "", digits))
+    rows = _tallied_rows(area.path if area else "", _child_digits(child_level))
+    return _balance(root, child_level, rows)
 
 
 def cadre_load_balance_live(*, user, division: Division | None = None) -> dict:
     """The same figures counted from every cadre's holdings (the running counts' oracle)."""
     root, child_level = _root_and_child_level(user, division)
-    digits = PATH_DIGITS[child_level] if child_level else PATH_DIGITS[Level.VILLAGE]
-    return _balance(root, child_level, _live_rows(user, division, digits))
+    return _balance(root, child_level, _live_rows(user, division, _child_digits(child_level)))
 
 
 def _balance(root: Division | None, child_level: Level | None, rows) -> dict:

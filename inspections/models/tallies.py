@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-PATH_INDEX = {"fields": ["division_path"], "opclasses": ["varchar_pattern_ops"]}
+from baobao.tallies import Tally
 
 
 class InspectionMark(models.Model):
@@ -25,72 +25,61 @@ class InspectionMark(models.Model):
         return f"{self.entity_id} {self.division_path} {self.quarter}"
 
 
-class VisitTally(models.Model):
+class VisitTally(Tally):
     """Businesses of a division due in a quarter (held now) and visited in it."""
 
-    division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    division_path = models.CharField(_("area path"), max_length=64)
     quarter = models.PositiveIntegerField(_("quarter"))
     visited = models.IntegerField(_("visited"), default=0)
 
-    class Meta:
+    class Meta(Tally.Meta):
         verbose_name = _("visit tally")
         verbose_name_plural = _("visit tallies")
         constraints = [
-            models.UniqueConstraint(fields=["division", "quarter"], name="visit_tally_unique"),
+            models.UniqueConstraint(
+                fields=["division", "quarter", "rollup"], name="visit_tally_unique"
+            ),
         ]
-        indexes = [models.Index(name="visit_tally_path", **PATH_INDEX)]
 
     def __str__(self):
         return f"{self.division_path} {self.quarter}: {self.visited}"
 
 
-class IssueOpenTally(models.Model):
+class IssueOpenTally(Tally):
     """Issues of a division not closed yet, by deadline (overdue on a day: the deadlines before)."""
 
-    division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    division_path = models.CharField(_("area path"), max_length=64)
     deadline = models.DateField(_("rectification deadline"))
     open = models.IntegerField(_("open"), default=0)
 
-    class Meta:
+    class Meta(Tally.Meta):
         verbose_name = _("open issue tally")
         verbose_name_plural = _("open issue tallies")
         constraints = [
             models.UniqueConstraint(
-                fields=["division", "deadline"], name="issue_open_tally_unique"
+                fields=["division", "deadline", "rollup"], name="issue_open_tally_unique"
             ),
         ]
-        indexes = [models.Index(name="issue_open_tally_path", **PATH_INDEX)]
 
     def __str__(self):
         return f"{self.division_path} {self.deadline}: {self.open}"
 
 
-class IssueMonthTally(models.Model):
+class IssueMonthTally(Tally):
     """Issues of a division raised in a month (local time), those of them closed, and the time
     they took to close (microseconds)."""
 
-    division = models.ForeignKey(
-        "baobao.Division", on_delete=models.PROTECT, related_name="+", verbose_name=_("division")
-    )
-    division_path = models.CharField(_("area path"), max_length=64)
     month = models.DateField(_("month"))
     raised = models.IntegerField(_("raised"), default=0)
     closed = models.IntegerField(_("closed"), default=0)
     close_us = models.BigIntegerField(_("time to close"), default=0)
 
-    class Meta:
+    class Meta(Tally.Meta):
         verbose_name = _("issue month tally")
         verbose_name_plural = _("issue month tallies")
         constraints = [
-            models.UniqueConstraint(fields=["division", "month"], name="issue_month_tally_unique"),
+            models.UniqueConstraint(
+                fields=["division", "month", "rollup"], name="issue_month_tally_unique"
+            ),
         ]
-        indexes = [models.Index(name="issue_month_tally_path", **PATH_INDEX)]
 
     def __str__(self):
         return f"{self.division_path} {self.month}: {self.raised}"

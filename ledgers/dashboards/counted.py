@@ -33,7 +33,7 @@ def _grouped(qs: QuerySet, division: Division, digits: int, **sums) -> dict[str,
     """``sums`` of ``qs``'s rows in ``division``'s subtree per child path, None read as 0."""
     # Named apart from the tallies' own columns (an aggregate may not share a field's name).
     named = {f"{key}_sum": aggregate for key, aggregate in sums.items()}
-    rows = by_child(qs.filter(division_path__startswith=division.path), PATH, digits, **named)
+    rows = by_child(qs.area(division.path, digits=digits), PATH, digits, **named)
     return {
         path: {key[: -len("_sum")]: row[key] or 0 for key in named} for path, row in rows.items()
     }

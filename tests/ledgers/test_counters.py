@@ -41,6 +41,7 @@ from inspections.models import (
     VisitTally,
 )
 from inspections.services import issue_raise, issue_transition, visit_record
+from ledgers.counters import rollups_recounted
 from tests.factories import (
     CadreFactory,
     admin_user,
@@ -86,6 +87,7 @@ def all_kept_equal_a_recount(today: datetime.date) -> None:
     assert load_tallies.kept() == load_tallies.recount()
     assert not load_tallies.marks_recounted()
     assert inspection_tallies.kept(today) == inspection_tallies.recount(today)
+    assert not rollups_recounted()
 
 
 class Walk:
