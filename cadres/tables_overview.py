@@ -224,21 +224,28 @@ class AdjustmentTable(OverviewTable):
         is what its column renders (tests/cadres/test_tables_overview.py holds them equal)."""
         empty = self.default
         system = gettext("System")
-        query = self.request.GET.copy()
-        query.pop("page", None)
         title = gettext("Show only this cadre")
         kinds, entity_url = ChoiceLabels(Adjustment, "kind"), id_url("entities:detail")
+        # The ledger narrowed to a cadre: this page's query, less its page, with the cadre's id.
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        query["cadre"] = marker = "2147483647"
+        head, tail = query.urlencode().split(marker)
+        links = {}  # a cadre's link, once a page: a cadre has many rows
 
         def cadre_link(cadre) -> str:
-            # overview/cells/cadre_filter_link.html: the ledger narrowed to the cadre.
-            query["cadre"] = cadre.pk
-            return format_html(
-                '<a href="?{}" title="{}">{}</a> <span class="muted">{}</span>',
-                query.urlencode(),
-                title,
-                cadre.name,
-                cadre.get_level_display(),
-            )
+            # overview/cells/cadre_filter_link.html
+            if cadre.pk not in links:
+                links[cadre.pk] = format_html(
+                    '<a href="?{}{}{}" title="{}">{}</a> <span class="muted">{}</span>',
+                    head,
+                    cadre.pk,
+                    tail,
+                    title,
+                    cadre.name,
+                    cadre.get_level_display(),
+                )
+            return links[cadre.pk]
 
         rows = []
         for adjustment in self.data:
