@@ -4,6 +4,7 @@ queries the database per row."""
 import django_tables2 as tables
 from django.utils.html import format_html
 from django.utils.text import Truncator
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 
 from baobao.tables import BodyRow, ChoiceLabels, Table, id_url
@@ -19,11 +20,11 @@ def _link(url: str, text) -> str:
 
 
 def _visited_at(record) -> str:
-    return f"{record.visited_at:%Y-%m-%d %H:%M}"
+    return f"{localtime(record.visited_at):%Y-%m-%d %H:%M}"
 
 
 def _raised_on(record) -> str:
-    return f"{record.created_at:%Y-%m-%d}"
+    return f"{localtime(record.created_at):%Y-%m-%d}"
 
 
 def _actor(label: str, name: str) -> str:

@@ -24,7 +24,7 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 12, 2)
-AT = datetime.datetime(2026, 11, 20, 2, 30, tzinfo=datetime.UTC)
+AT = datetime.datetime(2026, 11, 19, 17, 30, tzinfo=datetime.UTC)  # 11-20 01:30 in Shanghai
 
 
 def _cells(table) -> tuple[list, list]:
@@ -60,6 +60,8 @@ def test_the_visit_rows_it_builds_are_the_cells_its_columns_render():
     assert (there[7], away[7], away[8]) == ("1", "—", "—")
     assert there[5] == "小红 李" and there[8].startswith("后厨地面油污") and len(there[8]) == 40
     assert there[1].endswith(">店&lt;一&gt;</a>")
+    # and the time of the visit is Shanghai's, as on the visit's page
+    assert there[0].endswith(">2026-11-20 01:30</a>")
 
 
 def test_the_issue_rows_it_builds_are_the_cells_its_columns_render():
@@ -96,3 +98,5 @@ def test_the_issue_rows_it_builds_are_the_cells_its_columns_render():
     assert late[6] == '<strong class="bad">3</strong>'
     assert late[7] == "其他部门 · 城管局"
     assert {row[6] for row in built if row is not late} == {"—"}
+    # and the day it was raised is Shanghai's
+    assert all(row[0].endswith(">2026-11-20</a>") for row in built)
