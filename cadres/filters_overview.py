@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from baobao.forms import DateWidget
 from baobao.models import Division
+from baobao.widgets import QuickSelect
 from cadres.models import AdjustmentKind, Cadre
 from entities.models import Grade
 
@@ -33,7 +34,7 @@ class CoverageFilterForm(AreaFilterForm):
         label=_("Grade"),
         required=False,
         choices=[("", _("All grades")), *Grade.choices],
-        widget=forms.Select(attrs={"data-autosubmit": ""}),
+        widget=QuickSelect(attrs={"data-autosubmit": ""}),
     )
 
 
@@ -44,7 +45,7 @@ class AdjustmentFilterForm(AreaFilterForm):
         label=_("Kind"),
         required=False,
         choices=[("", _("All kinds")), *AdjustmentKind.choices],
-        widget=forms.Select(attrs={"data-autosubmit": ""}),
+        widget=QuickSelect(attrs={"data-autosubmit": ""}),
     )
     # Set by the cadre links of the ledger and of a cadre's page; a number, never a long select.
     cadre = forms.IntegerField(required=False, widget=forms.HiddenInput)

@@ -10,7 +10,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from baobao.tables import Table
+from baobao.tables import BodyRow, Table
 from entities.models import Entity, Zone
 
 
@@ -85,7 +85,7 @@ class EntityTable(Table):
     def render_holder(self, record):
         return holder_cell(record.current_holdings[0] if record.current_holdings else None)
 
-    def body(self) -> list[tuple]:
+    def body(self) -> list[BodyRow]:
         """The page's rows as cells of HTML in the columns' order, built in one pass for
         tables/lean.html: django-tables2's work per cell (an accessor walk, a signature check per
         render call) was the largest part of the list page's time. The cells are what the
@@ -93,22 +93,19 @@ class EntityTable(Table):
         empty = self.default
         rows = []
         for entity in self.data:
-            rows.append(
-                (
-                    format_html(
-                        '<a href="{}">{}</a>',
-                        reverse("entities:detail", args=[entity.pk]),
-                        entity.name,
-                    ),
-                    entity.uscc or empty,
-                    grade_badge(entity.grade),
-                    entity.get_business_type_display(),
-                    entity.get_status_display(),
-                    entity.division.name,
-                    entity.zone.name if entity.zone_id else empty,
-                    self.render_holder(entity),
-                )
+            cells = (
+                format_html(
+                    '<a href="{}">{}</a>', reverse("entities:detail", args=[entity.pk]), entity.name
+                ),
+                entity.uscc or empty,
+                grade_badge(entity.grade),
+                entity.get_business_type_display(),
+                entity.get_status_display(),
+                entity.division.name,
+                entity.zone.name if entity.zone_id else empty,
+                self.render_holder(entity),
             )
+            rows.append(BodyRow(cells))
         return rows
 
 

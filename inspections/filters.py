@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from baobao.filters import DivisionFilter, ScopedFilterSet
+from baobao.widgets import QuickSelect
 from cadres.models import Cadre
 from entities.models import Grade
 from inspections.models import Issue, IssueStatus, Visit
@@ -43,7 +44,11 @@ class QuarterFilter(django_filters.Filter):
 class _LedgerFilter(ScopedFilterSet):
     division = DivisionFilter(field_name="entity__division_path", label=_("Area"))
     grade = django_filters.ChoiceFilter(
-        field_name="entity__grade", choices=Grade.choices, label=_("Grade"), empty_label=_("All")
+        field_name="entity__grade",
+        choices=Grade.choices,
+        label=_("Grade"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
 
     def __init__(self, data=None, queryset=None, *, request, **kwargs):
@@ -73,10 +78,14 @@ class IssueFilter(_LedgerFilter):
         field_name="visit__cadre", queryset=Cadre.objects.none(), label=_("Cadre")
     )
     status = django_filters.ChoiceFilter(
-        choices=IssueStatus.choices, label=_("Status"), empty_label=_("All")
+        choices=IssueStatus.choices, label=_("Status"), empty_label=_("All"), widget=QuickSelect
     )
     overdue = django_filters.ChoiceFilter(
-        choices=YES_NO, method="filter_overdue", label=_("Overdue"), empty_label=_("All")
+        choices=YES_NO,
+        method="filter_overdue",
+        label=_("Overdue"),
+        empty_label=_("All"),
+        widget=QuickSelect,
     )
 
     class Meta:

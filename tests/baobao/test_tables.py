@@ -7,8 +7,9 @@ import django_tables2 as tables
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils.safestring import mark_safe
 
-from baobao.tables import Table
+from baobao.tables import BodyRow, Table
 from cadres.selectors.registers import cadre_list
 from cadres.tables import CadreTable
 from inspections.selectors import issue_ledger, visit_ledger
@@ -91,3 +92,37 @@ def test_the_template_renders_the_fast_cells():
     assert (
         'class="r7"' in html and 'href="/x/7/"' in html and "7:7" in html and "n/7/Sample" in html
     )
+
+
+class LeanSample(Table):
+    name = tables.Column(order_by=("name",))
+    count = tables.Column(attrs={"td": {"class": "num"}}, orderable=False)
+
+    class Meta:
+        template_name = "tables/lean.html"
+        empty_text = "Nothing here."
+
+    def body(self):
+        return [
+            BodyRow((record["name"], record["count"]), "overdue" if record["count"] > 1 else "")
+            for record in self.data
+        ]
+
+
+def _lean_html(data) -> str:
+    request = RequestFactory().get("/", {"page": "2"})
+    table = LeanSample(data)
+    table.request = request
+    return render_to_string("tables/lean.html", {"table": table, "request": request})
+
+
+def test_the_lean_template_renders_the_rows_a_table_builds():
+    html = _lean_html([{"name": "<b>&", "count": 2}, {"name": mark_safe("<i>x</i>"), "count": 1}])
+    # each row with its class, each cell in its column's <td>, escaped unless safe
+    assert '<tr class="overdue"><td>&lt;b&gt;&amp;</td><td class="num">2</td></tr>' in html
+    assert '<tr><td><i>x</i></td><td class="num">1</td></tr>' in html
+    # and the sortable header as django-tables2's own template makes it
+    assert '<th class="orderable"><a href="?page=2&amp;sort=name">Name</a></th>' in html
+    assert "<th >Count</th>" in html
+    assert "Nothing here." not in html
+    assert 'colspan="2">Nothing here.</td>' in _lean_html([])

@@ -37,7 +37,7 @@ def test_the_rows_it_builds_are_the_cells_its_columns_render():
     table = EntityTable(entities)
     # then the built rows equal django-tables2's cells, column by column, row by row
     expected = [tuple(str(cell) for cell in row) for row in table.rows]
-    built = [tuple(str(cell) for cell in row) for row in table.body()]
+    built = [tuple(str(cell) for cell in row.cells) for row in table.body()]
     assert len(built) == 5
     assert built == expected
     assert [len(row) for row in built] == [len(table.columns)] * 5

@@ -143,7 +143,9 @@ def test_the_issues_ledger_shows_overdue_and_filters(client):
     response = client.get(url)
     assert response.status_code == 200
     assert '<strong class="bad">3</strong>' in response.text
-    assert response.text.count('<tr class="overdue ') == 1
+    assert response.text.count('<tr class="overdue">') == 1
+    late_link = reverse("inspections:issue-detail", args=[late.pk])
+    assert f'<tr class="overdue"><td><a href="{late_link}">' in response.text
     # then the filters narrow it
     assert listed() == {late.pk, in_time.pk, closed.pk}
     assert listed(overdue="yes") == {late.pk}
