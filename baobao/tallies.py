@@ -16,7 +16,7 @@ An app's tally model subclasses :class:`Tally` and declares its keys in its uniq
 
 from collections.abc import Mapping
 
-from django.db import connection, models
+from django.db import connection, migrations, models
 from django.utils.translation import gettext_lazy as _
 
 from baobao.models import PATH_DIGITS, Level
@@ -152,3 +152,19 @@ def tally_rollups_recounted(model: type[Tally], keys: tuple[str, ...], fields: t
         for key in kept.keys() | summed.keys()
         if kept.get(key) != summed.get(key)
     }
+
+
+def tally_rollups_migration(tallies: list[tuple[str, tuple, tuple]]) -> migrations.RunPython:
+    """The migration step that adds the roll-ups to existing tallies ((table, keys, fields)
+    each): summed from their leaf rows; reversed, deleted (the old unique keys hold again)."""
+
+    def fill(apps, schema_editor):
+        for table, keys, fields in tallies:
+            tally_rollups_rebuild(table, keys, fields, using=schema_editor.connection)
+
+    def empty(apps, schema_editor):
+        with schema_editor.connection.cursor() as cursor:
+            for table, _keys, _fields in tallies:
+                cursor.execute(f"DELETE FROM {table} WHERE rollup")  # counts, not ledger data
+
+    return migrations.RunPython(fill, empty)

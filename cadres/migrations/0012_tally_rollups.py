@@ -2,24 +2,13 @@
 
 from django.db import migrations, models
 
-from baobao.tallies import tally_rollups_rebuild
+from baobao.tallies import tally_rollups_migration
 
 # The county roll-ups of the running counts (baobao.tallies), summed from the leaf rows.
 TALLIES = [
     ('cadres_holdingtally', ('grade',), ('held', 'left', 'below')),
     ('cadres_loadtally', ('level', 'load'), ('cadres',)),
 ]
-
-
-def fill(apps, schema_editor):
-    for table, keys, fields in TALLIES:
-        tally_rollups_rebuild(table, keys, fields, using=schema_editor.connection)
-
-
-def empty(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for table, _keys, _fields in TALLIES:
-            cursor.execute(f"DELETE FROM {table} WHERE rollup")
 
 
 class Migration(migrations.Migration):
@@ -72,5 +61,5 @@ class Migration(migrations.Migration):
             model_name='loadtally',
             constraint=models.UniqueConstraint(fields=('division', 'level', 'load', 'rollup'), name='load_tally_unique'),
         ),
-        migrations.RunPython(fill, empty),
+        tally_rollups_migration(TALLIES),
     ]

@@ -2,23 +2,12 @@
 
 from django.db import migrations, models
 
-from baobao.tallies import tally_rollups_rebuild
+from baobao.tallies import tally_rollups_migration
 
 # The county roll-ups of the running counts (baobao.tallies), summed from the leaf rows.
 TALLIES = [
     ('entities_entitytally', ('grade', 'status'), ('n',)),
 ]
-
-
-def fill(apps, schema_editor):
-    for table, keys, fields in TALLIES:
-        tally_rollups_rebuild(table, keys, fields, using=schema_editor.connection)
-
-
-def empty(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for table, _keys, _fields in TALLIES:
-            cursor.execute(f"DELETE FROM {table} WHERE rollup")
 
 
 class Migration(migrations.Migration):
@@ -50,5 +39,5 @@ class Migration(migrations.Migration):
             model_name='entitytally',
             constraint=models.UniqueConstraint(fields=('division', 'grade', 'status', 'rollup'), name='entity_tally_unique'),
         ),
-        migrations.RunPython(fill, empty),
+        tally_rollups_migration(TALLIES),
     ]

@@ -2,7 +2,7 @@
 
 from django.db import migrations, models
 
-from baobao.tallies import tally_rollups_rebuild
+from baobao.tallies import tally_rollups_migration
 
 # The county roll-ups of the running counts (baobao.tallies), summed from the leaf rows.
 TALLIES = [
@@ -10,17 +10,6 @@ TALLIES = [
     ('inspections_issueopentally', ('deadline',), ('open',)),
     ('inspections_issuemonthtally', ('month',), ('raised', 'closed', 'close_us')),
 ]
-
-
-def fill(apps, schema_editor):
-    for table, keys, fields in TALLIES:
-        tally_rollups_rebuild(table, keys, fields, using=schema_editor.connection)
-
-
-def empty(apps, schema_editor):
-    with schema_editor.connection.cursor() as cursor:
-        for table, _keys, _fields in TALLIES:
-            cursor.execute(f"DELETE FROM {table} WHERE rollup")
 
 
 class Migration(migrations.Migration):
@@ -94,5 +83,5 @@ class Migration(migrations.Migration):
             model_name='visittally',
             constraint=models.UniqueConstraint(fields=('division', 'quarter', 'rollup'), name='visit_tally_unique'),
         ),
-        migrations.RunPython(fill, empty),
+        tally_rollups_migration(TALLIES),
     ]
