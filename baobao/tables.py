@@ -184,16 +184,23 @@ class Table(tables.Table):
         """``body()`` for tables/lean.html: each row as (its ``<tr>``'s attributes, its cells as
         ``<td>`` HTML). A cell reads as ``{{ cell }}`` would show it (localised, escaped unless
         safe), its ``<td>`` with its column's attributes worked out once (a table that builds its
-        rows computes none per cell): a template loop over the cells cost a tenth of a page."""
+        rows computes none per cell): a template loop over the cells cost a tenth of a page.
+        ``body()`` gives a cell for every column of the table's sequence; the columns a page
+        excludes (the zone page's zone) are left out here."""
         tds = []
         for column in self.columns:
             html = AttributeDict(column.attrs["td"]).as_html()
             tds.append(f" {html}" if html else "")
+        # body() builds a cell for every column of the sequence; a page may exclude some.
+        names = list(self.sequence)
+        shown = [names.index(column.name) for column in self.columns]
         rows = []
         for row in self.body():
+            if len(row.cells) != len(names):
+                raise ValueError(f"{type(self).__name__}.body(): a cell for each of {names}")
             cells = "".join(
-                f"<td{td}>{conditional_escape(formats.localize(cell))}</td>"
-                for td, cell in zip(tds, row.cells, strict=True)
+                f"<td{td}>{conditional_escape(formats.localize(row.cells[i]))}</td>"
+                for td, i in zip(tds, shown, strict=True)
             )
             tr = format_html(' class="{}"', row.css_class) if row.css_class else ""
             rows.append((tr, mark_safe(cells)))  # each cell escaped above

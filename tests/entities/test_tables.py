@@ -44,3 +44,19 @@ def test_the_rows_it_builds_are_the_cells_its_columns_render():
     # and the grade badge carries the stored letter, the class the stylesheet colours (the
     # column once got the Chinese label, "D级", from django-tables2)
     assert {row[2] for row in built} >= {'<span class="badge grade-D">D</span>'}
+
+
+def test_a_page_that_leaves_a_column_out_gets_the_other_cells_under_their_headers():
+    # given the zone page's table, without the zone column
+    zone = ZoneFactory(name="河滨片区")
+    EntityFactory(name="片区店", zone=zone)
+    entities = list(
+        Entity.objects.select_related("division", "zone")
+        .prefetch_related(current_holding_prefetch())
+        .order_by("name", "id")
+    )
+    table = EntityTable(entities, exclude=("zone",))
+    # then each row has a cell per header, the zone's name in none of them
+    [(_tr, cells)] = table.lean_rows()
+    assert cells.count("<td") == len(table.columns) == 7
+    assert "河滨片区" not in cells and "片区店" in cells
