@@ -137,8 +137,14 @@ class Walk:
         ]
         return self.rng.choice(fit if fit and self.rng.random() < 0.9 else self.cadres)
 
+    def pick(self, rows):
+        """One of ``rows`` chosen by the seeded generator (in id order), or None: the walk is the
+        same on every run (the database's own random order made it differ from run to run)."""
+        ids = list(rows.order_by("pk").values_list("pk", flat=True))
+        return rows.model.objects.get(pk=self.rng.choice(ids)) if ids else None
+
     def entity(self) -> Entity:
-        return Entity.objects.order_by("?").first()
+        return self.pick(Entity.objects.all())
 
     def step(self, kind: str) -> None:
         rng, today = self.rng, clock.today()
@@ -167,7 +173,7 @@ class Walk:
         elif kind == "assign":
             held = Assignment.objects.filter(end_date__isnull=True).values("entity_id")
             unheld = Entity.objects.exclude(status=EntityStatus.CLOSED).exclude(pk__in=held)
-            entity = (unheld if rng.random() < 0.8 else Entity.objects).order_by("?").first()
+            entity = self.pick(unheld if rng.random() < 0.8 else Entity.objects.all())
             if entity is None:
                 raise ValidationError("everything is held")
             assignment_create(
@@ -177,7 +183,7 @@ class Walk:
                 escalation_reason=rng.choice(["", "风险高", "风险高"]),
             )
         elif kind in ("transfer", "end", "visit", "raise"):
-            holding = Assignment.objects.filter(end_date__isnull=True).order_by("?").first()
+            holding = self.pick(Assignment.objects.filter(end_date__isnull=True))
             if holding is None:
                 raise ValidationError("nothing held")
             if kind == "transfer":
@@ -235,7 +241,7 @@ class Walk:
             cadre_update(cadre=cadre, by=None, division=rng.choice(same_level))
             cadre.refresh_from_db()
         elif kind == "transition":
-            issue = Issue.objects.order_by("?").first()
+            issue = self.pick(Issue.objects.all())
             if issue is None:
                 raise ValidationError("no issue")
             issue_transition(
