@@ -63,6 +63,15 @@ class Tally(models.Model):
         ]
 
 
+def _counted_by(keys: tuple[str, ...]) -> list[str]:
+    """The keys a tally counts by besides its division (whose id and path lead ``keys``)."""
+    return [k for k in keys if k not in ("division_id", "division_path")]
+
+
+def _rollups_delete(cursor, table: str) -> None:
+    cursor.execute(f"DELETE FROM {table} WHERE rollup")  # counts, not ledger data
+
+
 def rollup_path(path: str) -> str:
     """The path of the county a division's rows roll up into (its own above the counties)."""
     return path[:ROLLUP_DIGITS]
@@ -76,7 +85,7 @@ def upsert_add(
     path follows it. Leaf rows are written first, then roll-ups, each in key order, so that two
     transactions take their row locks in the same order."""
     q = connection.ops.quote_name
-    rest = [k for k in keys if k not in ("division_id", "division_path")]
+    rest = _counted_by(keys)
     conflict = ", ".join(q(k) for k in ("division_id", *rest, "rollup"))
     updates = ", ".join(f"{q(f)} = {q(table)}.{q(f)} + excluded.{q(f)}" for f in fields)
     columns = ", ".join(q(c) for c in ("division_id", "division_path", *rest, *fields, "rollup"))
@@ -117,12 +126,12 @@ def tally_rollups_rebuild(
     connection, ``using``)."""
     db = using or connection
     q = db.ops.quote_name
-    rest = [q(k) for k in keys if k not in ("division_id", "division_path")]
+    rest = [q(k) for k in _counted_by(keys)]
     sums = [f"SUM(t.{q(f)})" for f in fields]
     columns = ", ".join(["division_id", "division_path", *rest, *map(q, fields), "rollup"])
     grouped = ", ".join(["d.id", "d.path", *(f"t.{k}" for k in rest)])
     with db.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {q(table)} WHERE rollup")  # counts, not ledger data
+        _rollups_delete(cursor, q(table))
         cursor.execute(
             f"INSERT INTO {q(table)} ({columns}) "
             f"SELECT {grouped}, {', '.join(sums)}, TRUE FROM {q(table)} t "
@@ -134,7 +143,7 @@ def tally_rollups_rebuild(
 def tally_rollups_recounted(model: type[Tally], keys: tuple[str, ...], fields: tuple[str, ...]):
     """The roll-ups that differ from the sums of their leaves: {(county path, *keys): (kept,
     summed)}, zero rows left out (empty when they agree). For the tests and the rebuild check."""
-    rest = [k for k in keys if k not in ("division_id", "division_path")]
+    rest = _counted_by(keys)
 
     def rows(qs, county) -> dict[tuple, tuple]:
         totals: dict[tuple, list[int]] = {}
@@ -165,6 +174,6 @@ def tally_rollups_migration(tallies: list[tuple[str, tuple, tuple]]) -> migratio
     def empty(apps, schema_editor):
         with schema_editor.connection.cursor() as cursor:
             for table, _keys, _fields in tallies:
-                cursor.execute(f"DELETE FROM {table} WHERE rollup")  # counts, not ledger data
+                _rollups_delete(cursor, table)
 
     return migrations.RunPython(fill, empty)
