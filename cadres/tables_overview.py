@@ -11,7 +11,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from baobao.models import Level
-from baobao.tables import BodyRow, ChoiceLabels, Table, id_url
+from baobao.tables import BodyRow, ChoiceLabels, Table, id_query, id_url
 from cadres.models import Adjustment
 from cadres.selectors.handoffs import HANDOFF_LABELS, office_level
 from entities.tables import GradeColumn
@@ -229,18 +229,15 @@ class AdjustmentTable(OverviewTable):
         # The ledger narrowed to a cadre: this page's query, less its page, with the cadre's id.
         query = self.request.GET.copy()
         query.pop("page", None)
-        query["cadre"] = marker = "2147483647"
-        head, tail = query.urlencode().split(marker)
+        narrowed = id_query(query, "cadre")
         links = {}  # a cadre's link, once a page: a cadre has many rows
 
         def cadre_link(cadre) -> str:
             # overview/cells/cadre_filter_link.html
             if cadre.pk not in links:
                 links[cadre.pk] = format_html(
-                    '<a href="?{}{}{}" title="{}">{}</a> <span class="muted">{}</span>',
-                    head,
-                    cadre.pk,
-                    tail,
+                    '<a href="?{}" title="{}">{}</a> <span class="muted">{}</span>',
+                    narrowed(cadre.pk),
                     title,
                     cadre.name,
                     cadre.get_level_display(),
