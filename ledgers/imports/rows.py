@@ -137,8 +137,11 @@ def check_date(plan: RowPlan, name: str) -> datetime.date | None:
     return day
 
 
-def business_type_of(text: str) -> str | None:
+def business_types_by_text() -> dict[str, str]:
+    """The business type each accepted spelling names: the stored value, the label in the
+    active language and in the site's. Built once per sheet, not per row."""
+    by_text = {}
     for value, label in BusinessType.choices:
-        if text in (value, str(label), site_label(label)):
-            return value
-    return None
+        for text in (value, str(label), site_label(label)):
+            by_text.setdefault(text, value)
+    return by_text

@@ -7,7 +7,7 @@ from baobao.validators import normalize_uscc, validate_uscc
 from entities.models import TYPES_WITHOUT_USCC, Entity, Grade
 from ledgers.imports.rows import (
     RowPlan,
-    business_type_of,
+    business_types_by_text,
     check_division,
     check_known,
     check_phone,
@@ -30,6 +30,7 @@ def plan_entities(rows, user, progress) -> list[RowPlan]:
     for chunk in in_chunks(sorted(licences)):
         by_licence.update({e.licence_no: e for e in scope.filter(licence_no__in=chunk)})
     seen_uscc, seen_licence = {}, {}
+    business_types = business_types_by_text()
     for index, plan in enumerate(plans, 1):
         progress(index)
         v = plan.values
@@ -39,7 +40,7 @@ def plan_entities(rows, user, progress) -> list[RowPlan]:
         uscc = normalize_uscc(v.get("uscc", ""))
         licence = v.get("licence_no", "").strip().upper()
         plan.key = uscc or licence
-        btype = business_type_of(v.get("business_type", ""))
+        btype = business_types.get(v.get("business_type", ""))
         if btype is None:
             plan.refuse(
                 "business_type",
