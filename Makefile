@@ -132,8 +132,8 @@ beat: sync ## the Celery beat scheduler: run exactly ONE beat per deployment, ne
 	$(VENV)/bin/celery -A baobao beat -l info
 
 messages: sync ## makemessages for zh_Hans, then compilemessages (needs GNU gettext)
-	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=.tools --ignore=tests
-	$(MANAGE) compilemessages --ignore=.venv --ignore=.tools
+	$(MANAGE) makemessages -l zh_Hans --ignore=.venv --ignore=.venv-bench --ignore=.tools --ignore=tests
+	$(MANAGE) compilemessages --ignore=.venv --ignore=.venv-bench --ignore=.tools
 
 clean: ## remove caches and collected static files (keeps .venv, db.sqlite3 and media/)
 	find . -path ./.venv -prune -o -path ./.tools -prune -o -name __pycache__ -type d -print0 \
