@@ -3,15 +3,15 @@ division), business type or grade, from two grouped queries: the active business
 type and grade (to apply the policy), and the periods kept by the same keys. A city or a
 province reads the rates' rollup (``enterprises.rollup``: per county, type and grade, the
 businesses, and per kind and month how many kept each day), so its page sums rows per county
-whatever its number of businesses; a county or below reads its businesses and their monthly
-summary (``RecordMonth``: one bit per kept day), a county's size at most. Neither reads the
-records table."""
+whatever its number of businesses; a county or below reads its businesses, then their monthly
+summaries (``RecordMonth``: one bit per kept day) by id, a county's size at most. Neither reads
+the records table."""
 
 import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Case, Count, F, Func, IntegerField, Sum, Value, When
+from django.db.models import Case, F, Func, IntegerField, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 
@@ -23,6 +23,9 @@ from enterprises.rollup import kept as rollup_kept
 from entities.models import BusinessType, Entity, EntityStatus, Grade
 
 GROUPINGS = ("area", "business_type", "grade")
+# What a business is grouped and ruled by: its group (area, type or grade), its nearest area
+# with rules of its own, its type and grade.
+GROUP_KEYS = ("group", "rule_area", "business_type", "grade")
 
 
 @dataclass
@@ -56,13 +59,15 @@ def _key(grouping: str, division: Division, field: str = "division_path"):
     return F(grouping)
 
 
-def _from_rollup(division: Division, policy: PolicyTable) -> bool:
-    """The rollup serves a city or a province (its rows are per county), as long as no policy
-    area lies below a county (the office sets rules at county level or above), on a database
-    that keeps it (PostgreSQL)."""
+def _from_rollup(division: Division, policy: PolicyTable, grouping: str) -> bool:
+    """The rollup serves a city or a province (its rows are per county), and a county's rates by
+    type or grade (its own rows), as long as no policy area lies below a county (the office sets
+    rules at county level or above), on a database that keeps it (PostgreSQL). A county by area
+    (its townships) and anything below a county read the businesses."""
     if not rollup_kept():
         return False
-    return division.level < Level.COUNTY and all(len(a) <= AREA_DIGITS for a in policy.areas)
+    above = division.level < Level.COUNTY or (division.level == Level.COUNTY and grouping != "area")
+    return above and all(len(a) <= AREA_DIGITS for a in policy.areas)
 
 
 def completion_rates(
@@ -79,7 +84,7 @@ def completion_rates(
         return []
     periods = {kind: len(due_periods(kind, start, end)) for kind in RecordKind}
     policy = PolicyTable()
-    if _from_rollup(division, policy):
+    if _from_rollup(division, policy, grouping):
         groups, kept = _rollup_queries(division, grouping, policy, start, end)
     else:
         groups, kept = _business_queries(division, grouping, policy, start, end)
@@ -125,36 +130,46 @@ def _rollup_queries(division, grouping, policy, start, end):
 
 def _business_queries(division, grouping, policy, start, end):
     """Businesses and kept days per group from the businesses under ``division`` and their
-    monthly summary (``RecordMonth``): a county's at most."""
-    in_area = {"division_path__startswith": division.path, "status": EntityStatus.ACTIVE}
-    groups = (
-        Entity.objects.filter(**in_area)
+    monthly summary (``RecordMonth``): a county's at most. The businesses are read first (id and
+    group keys, one indexed range of paths), then their summaries by id on the summary's unique
+    index, and the two are put together here: joined in SQL, the planner took a county for a
+    hundred businesses (a prefix match and its index range counted twice) and merged the whole
+    province's summaries by id (0.4 s at 1M businesses)."""
+    keys = (
+        Entity.objects.filter(division_path__startswith=division.path, status=EntityStatus.ACTIVE)
         .annotate(group=_key(grouping, division), rule_area=policy.area_case())
-        .values("group", "rule_area", "business_type", "grade")
-        .annotate(total=Count("pk"))
+        .values_list("pk", "group", "rule_area", "business_type", "grade")
         .order_by()
     )
-    record_key = (
-        _key(grouping, division, "entity__division_path")
-        if grouping == "area"
-        else F(f"entity__{grouping}")
-    )
-    kept = (
-        RecordMonth.objects.filter(
-            **{f"entity__{lookup}": value for lookup, value in in_area.items()},
-            month__range=(start.replace(day=1), end.replace(day=1)),
+    of: dict[int, tuple] = {}
+    totals: dict[tuple, int] = {}
+    for pk, *key in keys:
+        key = tuple(key)
+        of[pk] = key
+        totals[key] = totals.get(key, 0) + 1
+    groups = [{**dict(zip(GROUP_KEYS, key, strict=True)), "total": n} for key, n in totals.items()]
+    kept: dict[tuple, int] = {}
+    months = (start.replace(day=1), end.replace(day=1))
+    for chunk in _chunks(sorted(of)):
+        summaries = (
+            RecordMonth.objects.filter(entity_id__in=chunk, month__range=months)
+            .values("entity_id", "kind")
+            .annotate(n=Sum(_summary_days(start, end)))
+            .order_by()
         )
-        .annotate(
-            group=record_key,
-            rule_area=policy.area_case("entity__division_path"),
-            business_type=F("entity__business_type"),
-            grade=F("entity__grade"),
-        )
-        .values("group", "rule_area", "kind", "business_type", "grade")
-        .annotate(n=Sum(_summary_days(start, end)))
-        .order_by()
-    )
-    return groups, kept
+        for row in summaries:
+            key = (*of[row["entity_id"]], row["kind"])
+            kept[key] = kept.get(key, 0) + row["n"]
+    return groups, [
+        {**dict(zip((*GROUP_KEYS, "kind"), key, strict=True)), "n": n} for key, n in kept.items()
+    ]
+
+
+def _chunks(ids: list[int], size: int = 30_000):
+    """A county's ids in one query (one scan of the summaries, not one per chunk), bounded below
+    SQLite's 32,766 parameters."""
+    for at in range(0, len(ids), size):
+        yield ids[at : at + size]
 
 
 def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:
