@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from baobao import clock
+from baobao.divisions import division_change_check, path_copies_update
 from baobao.scoping import scope_divisions
 
 
@@ -85,11 +86,19 @@ class Division(models.Model):  # 行政区划
 
     def save(self, *args, **kwargs):
         self.path = self.path_for(self.code, self.level)
-        adding = self._state.adding
+        before = None
+        if not self._state.adding:
+            division_change_check(self)
+            before = Division.objects.filter(pk=self.pk).values_list("path", flat=True).first()
         super().save(*args, **kwargs)
-        if not adding:
-            # The businesses keep a copy of their division's path (Entity.division_path).
-            self.entities.exclude(division_path=self.path).update(division_path=self.path)
+        if before is not None and before != self.path:
+            # The businesses, the public's requests and the running counts keep a copy of their
+            # division's path (``division_path``): a re-coded division takes them along.
+            path_copies_update(division_id=self.pk, path=self.path)
+
+    def clean(self):
+        super().clean()
+        division_change_check(self)
 
     @staticmethod
     def path_for(code: str, level: int) -> str:
