@@ -2,6 +2,7 @@
 (EXPLAIN ANALYZE), requests through the full Django stack, jobs measured in a child process (wall
 time, throughput, peak memory), and a result row with its targets."""
 
+import gc
 import json
 import os
 import resource
@@ -87,11 +88,19 @@ def timings(call: Callable[[], object], *, repeat: int = 20, warmup: int = 2) ->
         first = (time.perf_counter() - started) * 1000
     if first > SLOW_MS:
         repeat = min(repeat, SLOW_REPEAT)
+    # What the earlier cases left on this process's heap is not the case's: collected and frozen
+    # before the timed calls, as a gunicorn worker freezes its start-up heap (baobao/wsgi.py), so
+    # a full collection times the case's own garbage, not the whole run's.
+    gc.collect()
+    gc.freeze()
     runs = []
-    for _ in range(repeat):
-        started = time.perf_counter()
-        call()
-        runs.append((time.perf_counter() - started) * 1000)
+    try:
+        for _ in range(repeat):
+            started = time.perf_counter()
+            call()
+            runs.append((time.perf_counter() - started) * 1000)
+    finally:
+        gc.unfreeze()
     return runs
 
 
