@@ -6,10 +6,11 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 
-def division_change_check(division) -> None:
+def division_change_check(division) -> str | None:
     """Refuse a division whose code is not under its parent's, and a change that would break the
     tree below it: an existing division keeps its level and parent, and one with divisions under
-    it keeps its code. Raises ValidationError (messages by field)."""
+    it keeps its code. Raises ValidationError (messages by field); returns the path stored for
+    the division (None for a new one), read once for the check and for ``save``."""
 
     parent = division.parent
     if parent is not None and not division.code.startswith(parent.path):
@@ -20,11 +21,11 @@ def division_change_check(division) -> None:
             }
         )
     if division.pk is None:
-        return
-    before = type(division).objects.filter(pk=division.pk).values("code", "level", "parent_id")
-    before = before.first()
+        return None
+    stored = type(division).objects.filter(pk=division.pk)
+    before = stored.values("code", "level", "parent_id", "path").first()
     if before is None:
-        return
+        return None
     if (before["level"], before["parent_id"]) != (division.level, division.parent_id):
         raise ValidationError(
             _(
@@ -34,6 +35,7 @@ def division_change_check(division) -> None:
         )
     if before["code"] != division.code and division.children.exists():
         raise ValidationError({"code": _("A division with divisions under it keeps its code.")})
+    return before["path"]
 
 
 def path_copies_update(*, division_id: int, path: str) -> int:

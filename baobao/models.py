@@ -86,10 +86,7 @@ class Division(models.Model):  # 行政区划
 
     def save(self, *args, **kwargs):
         self.path = self.path_for(self.code, self.level)
-        before = None
-        if not self._state.adding:
-            division_change_check(self)
-            before = Division.objects.filter(pk=self.pk).values_list("path", flat=True).first()
+        before = None if self._state.adding else division_change_check(self)
         super().save(*args, **kwargs)
         if before is not None and before != self.path:
             # The businesses, the public's requests and the running counts keep a copy of their
