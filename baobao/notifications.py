@@ -31,6 +31,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
 from baobao import clock
+from baobao.batches import batched
 from baobao.models import (
     DELIVERY_DUE_STATUSES,
     Channel,
@@ -98,11 +99,10 @@ def notifications_send(
     deliveries. A concurrent run inserting the same key finds the conflict and writes nothing.
     ``now`` backdates the messages (the demo); ``channels`` overrides ``NOTIFY_CHANNELS``.
     """
-    rows = list(rows)
     channels = set(settings.NOTIFY_CHANNELS if channels is None else channels)
     new = 0
-    for start in range(0, len(rows), SEND_CHUNK):
-        new += _send_chunk(rows[start : start + SEND_CHUNK], now or clock.now(), channels)
+    for chunk in batched(rows, SEND_CHUNK):
+        new += _send_chunk(chunk, now or clock.now(), channels)
     return new
 
 

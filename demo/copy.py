@@ -8,11 +8,11 @@ statement stay bounded.
 """
 
 from collections.abc import Iterable, Sequence
-from itertools import islice
 
 from django.db import connection, models
 
 from baobao import clock
+from baobao.batches import batched
 
 COPY_CHUNK = 50_000
 # Fields whose Python values psycopg writes as they are; others go through the field's own
@@ -54,10 +54,9 @@ def write_rows(model: type[models.Model], fields: Sequence[str], rows: Iterable[
     columns = ", ".join(connection.ops.quote_name(f) for f in fields)
     sql = f"COPY {table} ({columns}) FROM STDIN"
     written = 0
-    rows = iter(rows)
     with connection.cursor() as cursor:
         raw = cursor.cursor  # psycopg's own cursor, inside Django's connection
-        while chunk := list(islice(rows, COPY_CHUNK)):
+        for chunk in batched(rows, COPY_CHUNK):
             with raw.copy(sql) as copy:
                 for row in chunk:
                     copy.write_row(row)

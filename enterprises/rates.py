@@ -15,6 +15,7 @@ from django.db.models import Case, F, Func, IntegerField, Sum, Value, When
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Substr
 
+from baobao.batches import batched
 from baobao.models import PATH_DIGITS, Division, Level
 from enterprises.models import RateDays, RateTally, RecordKind, RecordMonth
 from enterprises.policy import PolicyTable, due_periods
@@ -26,6 +27,9 @@ GROUPINGS = ("area", "business_type", "grade")
 # What a business is grouped and ruled by: its group (area, type or grade), its nearest area
 # with rules of its own, its type and grade.
 GROUP_KEYS = ("group", "rule_area", "business_type", "grade")
+# A county's ids in one query (one scan of the summaries, not one per batch), under SQLite's
+# 32,766 parameters.
+IDS_PER_QUERY = 30_000
 
 
 @dataclass
@@ -150,7 +154,7 @@ def _business_queries(division, grouping, policy, start, end):
     groups = [{**dict(zip(GROUP_KEYS, key, strict=True)), "total": n} for key, n in totals.items()]
     kept: dict[tuple, int] = {}
     months = (start.replace(day=1), end.replace(day=1))
-    for chunk in _chunks(sorted(of)):
+    for chunk in batched(sorted(of), IDS_PER_QUERY):
         summaries = (
             RecordMonth.objects.filter(entity_id__in=chunk, month__range=months)
             .values("entity_id", "kind")
@@ -163,13 +167,6 @@ def _business_queries(division, grouping, policy, start, end):
     return groups, [
         {**dict(zip((*GROUP_KEYS, "kind"), key, strict=True)), "n": n} for key, n in kept.items()
     ]
-
-
-def _chunks(ids: list[int], size: int = 30_000):
-    """A county's ids in one query (one scan of the summaries, not one per chunk), bounded below
-    SQLite's 32,766 parameters."""
-    for at in range(0, len(ids), size):
-        yield ids[at : at + size]
 
 
 def _months(start: datetime.date, end: datetime.date) -> list[datetime.date]:

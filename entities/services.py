@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from baobao import clock
+from baobao.batches import batched
 from baobao.scoping import require_division_in_scope
 from baobao.services import clean_reason, require_reason, resolve_date, site_text
 from entities.changes import entities_changed, entity_state, holding_rules
@@ -252,11 +253,8 @@ def entities_create_bulk(*, rows: list[dict], by, reason: str, batch_size: int =
         require_division_in_scope(by, row["division"])
     today = clock.today()
     created = 0
-    for start in range(0, len(rows), batch_size):
-        chunk = [
-            Entity(**row, division_path=row["division"].path)
-            for row in rows[start : start + batch_size]
-        ]
+    for batch in batched(rows, batch_size):
+        chunk = [Entity(**row, division_path=row["division"].path) for row in batch]
         # PostgreSQL and SQLite both return the new ids (RETURNING).
         entities = bulk_create_with_history(chunk, Entity, batch_size=batch_size, default_user=by)
         tallies_add(tally_moves([], [key_of(entity) for entity in entities]))

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from baobao import clock
+from baobao.batches import batched
 from baobao.scoping import require_division_in_scope
 from baobao.validators import normalize_phone
 from cadres.loads import cadre_loads_recount
@@ -40,8 +41,7 @@ def cadres_import_bulk(
     """
 
     new_aides: list[CadreAide] = []
-    for start in range(0, len(creates), batch_size):
-        chunk = creates[start : start + batch_size]
+    for chunk in batched(creates, batch_size):
         for row in chunk:
             require_division_in_scope(by, row["division"])
         cadres = [Cadre(**{k: v for k, v in row.items() if k != "aides"}) for row in chunk]
@@ -104,9 +104,9 @@ def holdings_import_bulk(
         require_division_in_scope(by, change.entity.division)
     entity_ids = [c.entity.pk for c in changes]
     current = {}
-    for start in range(0, len(entity_ids), batch_size):
+    for chunk in batched(entity_ids, batch_size):
         for a in Assignment.objects.select_for_update(of=("self",)).filter(
-            entity_id__in=entity_ids[start : start + batch_size], end_date__isnull=True
+            entity_id__in=chunk, end_date__isnull=True
         ):
             current[a.entity_id] = a
     for change in changes:
@@ -122,8 +122,8 @@ def holdings_import_bulk(
         if change.current:
             ending.setdefault(change.start_date, []).append(change.current.pk)
     for day, ids in ending.items():
-        for start in range(0, len(ids), batch_size):
-            Assignment.objects.filter(pk__in=ids[start : start + batch_size]).update(end_date=day)
+        for chunk in batched(ids, batch_size):
+            Assignment.objects.filter(pk__in=chunk).update(end_date=day)
     Assignment.objects.bulk_create(
         [
             Assignment(
@@ -158,5 +158,5 @@ def holdings_import_bulk(
             )
         )
     Adjustment.objects.bulk_create(ledger, batch_size=batch_size)
-    for start in range(0, len(entity_ids), batch_size):
-        holdings_recount(entity_ids=entity_ids[start : start + batch_size])
+    for chunk in batched(entity_ids, batch_size):
+        holdings_recount(entity_ids=chunk)

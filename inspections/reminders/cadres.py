@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from baobao.batches import batched
 from baobao.models import NotificationKind
 from baobao.notifications import (
     NotificationRow,
@@ -18,7 +19,6 @@ from inspections.reminders.common import (
     Sink,
     cadre_dues,
     cadre_logins,
-    in_batches,
     lines_text,
     names_text,
     office_users,
@@ -139,7 +139,7 @@ def quarter_end_overdue(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> 
         result.messages += sink(rows)
     offices = [division_id for division_id, d in digests.items() if d.cadres]
     link = reverse("inspections:visits")
-    for chunk in in_batches(offices):
+    for chunk in batched(offices, BATCH_SIZE):
         rows = []
         for user in office_users(Q(division_id__in=chunk)):
             digest = digests[user.division_id]

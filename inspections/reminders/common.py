@@ -130,11 +130,6 @@ def office_users(division_filter: Q) -> list[User]:
     )
 
 
-def in_batches(items: list, size: int = BATCH_SIZE) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 # --- what the jobs return and link to ----------------------------------------------------------
 
 

@@ -7,6 +7,7 @@ from django.db.models.functions import Coalesce, Substr, TruncDate
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from baobao.batches import batched
 from baobao.models import NotificationKind
 from baobao.notifications import (
     NotificationRow,
@@ -21,7 +22,6 @@ from inspections.reminders.common import (
     JobResult,
     OfficeDigest,
     Sink,
-    in_batches,
     keyset_batches,
     lines_text,
     office_users,
@@ -75,7 +75,7 @@ def coverage_gap(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> JobResu
                         % {"entity": entity["name"], "since": gap_start.isoformat()}
                     )
     link = reverse("overview:coverage")
-    for chunk in in_batches(list(digests)):
+    for chunk in batched(list(digests), BATCH_SIZE):
         rows = []
         for user in office_users(Q(division__path__in=chunk)):
             digest = digests[user.division.path]

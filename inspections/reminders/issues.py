@@ -8,6 +8,7 @@ from django.db.models.functions import Substr
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from baobao.batches import batched
 from baobao.models import NotificationKind
 from baobao.notifications import (
     NotificationRow,
@@ -22,7 +23,6 @@ from inspections.reminders.common import (
     OfficeDigest,
     Sink,
     cadre_logins,
-    in_batches,
     keyset_batches,
     lines_text,
     office_users,
@@ -124,7 +124,7 @@ def issue_overdue(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> JobRes
                 )
         result.messages += sink(rows)
     link = reverse("inspections:issues")
-    for chunk in in_batches(list(digests)):
+    for chunk in batched(list(digests), BATCH_SIZE):
         rows = []
         for user in office_users(Q(division__path__in=chunk)):
             digest = digests[user.division.path]

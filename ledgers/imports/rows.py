@@ -1,13 +1,13 @@
 """One row of the dry run (its action, key, changes and refusals) and the checks rows share."""
 
 import datetime
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from baobao import clock
+from baobao.batches import batched
 from baobao.models import Division
 from baobao.scoping import division_in_scope
 from baobao.validators import (
@@ -61,11 +61,6 @@ def refusal_text(exc: ValidationError) -> str:
     return "；".join(str(m) for m in exc.messages)
 
 
-def in_chunks(items: list, size: int = CHUNK) -> Iterator[list]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def division_code(text: str) -> str:
     digits = text.strip()
     if digits.isdigit() and len(digits) in (6, 9, 12):
@@ -75,7 +70,7 @@ def division_code(text: str) -> str:
 
 def divisions_for_codes(codes: set[str]) -> dict[str, Division]:
     found = {}
-    for chunk in in_chunks(sorted(c for c in codes if c)):
+    for chunk in batched(sorted(c for c in codes if c), CHUNK):
         found.update({d.code: d for d in Division.objects.filter(code__in=chunk)})
     return found
 

@@ -9,13 +9,14 @@ from django.utils.translation import gettext_lazy
 from audit.models import AuditKind
 from audit.services import audit_record
 from baobao import clock
+from baobao.batches import batched
 from baobao.scoping import require_register_writer
 from cadres.services import HoldingChange, cadres_import_bulk, holdings_import_bulk
 from entities.services import entities_create_bulk, entities_update_bulk
 from ledgers.imports.enqueue import import_job_enqueue
 from ledgers.imports.guard import workbook_check
 from ledgers.imports.plans import plan_counts, plan_rows
-from ledgers.imports.rows import RowPlan, in_chunks
+from ledgers.imports.rows import RowPlan
 from ledgers.imports.sheet import Action, site_label
 from ledgers.models import ImportBatch, ImportKind, ImportMode, ImportStatus
 
@@ -110,7 +111,7 @@ def import_batch_apply(*, batch: ImportBatch, mode: str, by, progress=None) -> I
         raise _refused_error(len(refused))
     good = [p for p in plans if p.action in (Action.CREATE, Action.CHANGE)]
     written = 0
-    for chunk in in_chunks(good, APPLY_CHUNK):
+    for chunk in batched(good, APPLY_CHUNK):
         APPLIERS[batch.kind](chunk, by)
         written += len(chunk)
         if progress is not None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from baobao.batches import batched
 from baobao.models import Division
 from cadres.models import Assignment, Cadre, CadreStatus
 from entities.models import EntityStatus
@@ -86,7 +87,7 @@ def area_cadre_lists(*, user, division: Division, today: datetime.date) -> Itera
     """Each cadre's lists in turn, the cadres read in batches by id (memory stays flat)."""
     cadres = area_cadres(user=user, division=division)
     ids = list(cadres.values_list("pk", flat=True))
-    for start in range(0, len(ids), AREA_BATCH):
-        batch = {c.pk: c for c in cadres.filter(pk__in=ids[start : start + AREA_BATCH])}
-        for pk in ids[start : start + AREA_BATCH]:
+    for chunk in batched(ids, AREA_BATCH):
+        batch = {c.pk: c for c in cadres.filter(pk__in=chunk)}
+        for pk in chunk:
             yield cadre_lists(cadre=batch[pk], today=today)

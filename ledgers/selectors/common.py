@@ -4,9 +4,8 @@ reads planned for every row, labels."""
 import contextlib
 import datetime
 import functools
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from django.db import DatabaseError, connections
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
@@ -91,12 +90,6 @@ def within_scope(qs, user, division: Division | None, prefix: str):
     if division is not None:
         qs = qs.filter(**{f"{prefix}__path__startswith": division.path})
     return qs
-
-
-def batched(rows: Iterable, size: int = CHUNK) -> Iterator[list]:
-    iterator = iter(rows)
-    while batch := list(islice(iterator, size)):
-        yield batch
 
 
 def read_all(qs) -> Iterator[tuple]:

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from django.db.models import Count, FilteredRelation, Q
 
+from baobao.batches import batched
 from cadres.models import (
     AideKind,
     Assignment,
@@ -16,9 +17,9 @@ from cadres.models import (
 )
 from entities.models import BusinessType, Entity, EntityStatus
 from ledgers.selectors.common import (
+    CHUNK,
     DivisionNames,
     Period,
-    batched,
     choice_labels,
     count_of,
     level_labels,
@@ -151,7 +152,7 @@ def cadre_ledger_rows(*, user, division, today: datetime.date, period=None) -> I
         .order_by("division__level", "division__path", "name", "pk")
     )
     n = 0
-    for batch in batched(read_all(qs)):
+    for batch in batched(read_all(qs), CHUNK):
         aides = {AideKind.ASSISTANT: defaultdict(list), AideKind.LIAISON: defaultdict(list)}
         for cadre_id, kind, name, phone in (
             CadreAide.objects.filter(cadre_id__in=[r[0] for r in batch], is_active=True)

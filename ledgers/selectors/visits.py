@@ -4,6 +4,7 @@ import datetime
 from collections import defaultdict
 from collections.abc import Iterator
 
+from baobao.batches import batched
 from entities.models import BusinessType
 from inspections.models import (
     CheckResult,
@@ -12,9 +13,9 @@ from inspections.models import (
     VisitCheck,
 )
 from ledgers.selectors.common import (
+    CHUNK,
     DivisionNames,
     Period,
-    batched,
     choice_labels,
     count_of,
     level_labels,
@@ -76,7 +77,7 @@ def visit_ledger_rows(*, user, division, today: datetime.date, period=None) -> I
         .order_by("visited_at", "pk")
     )
     n = 0
-    for batch in batched(read_all(qs)):
+    for batch in batched(read_all(qs), CHUNK):
         problems = _problems([row[0] for row in batch if row[19]])
         for row in batch:
             n += 1

@@ -4,6 +4,7 @@ the assistants (协保员) and liaison (联络员) it names."""
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from baobao.batches import batched
 from baobao.models import Level
 from baobao.validators import normalize_phone
 from cadres.models import ASSISTANT_LEVELS, MAX_ASSISTANTS, AideKind, Cadre, CadreAide
@@ -14,17 +15,16 @@ from ledgers.imports.rows import (
     check_known,
     check_phone,
     column_header,
-    in_chunks,
     row_plans,
 )
-from ledgers.imports.sheet import CADRE_FIELDS, Action, site_label
+from ledgers.imports.sheet import CADRE_FIELDS, CHUNK, Action, site_label
 
 
 def plan_cadres(rows, user, progress) -> list[RowPlan]:
     plans, divisions = row_plans(rows, CADRE_FIELDS)
     phones = {normalize_phone(p.values.get("phone", "")) for p in plans} - {""}
     existing = {}
-    for chunk in in_chunks(sorted(phones)):
+    for chunk in batched(sorted(phones), CHUNK):
         existing.update(
             {c.phone: c for c in Cadre.objects.select_related("division").filter(phone__in=chunk)}
         )
@@ -120,7 +120,7 @@ def plan_cadres(rows, user, progress) -> list[RowPlan]:
 def _plan_cadre_aides(plans: list[RowPlan]) -> None:
     """For known cadres: the aides in the row they do not have yet are added (within the limits)."""
     active = {}
-    for chunk in in_chunks([p.target.pk for p in plans]):
+    for chunk in batched([p.target.pk for p in plans], CHUNK):
         for aide in CadreAide.objects.filter(cadre_id__in=chunk, is_active=True):
             active.setdefault(aide.cadre_id, []).append(aide)
     for plan in plans:

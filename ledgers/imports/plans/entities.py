@@ -3,6 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
+from baobao.batches import batched
 from baobao.validators import normalize_uscc, validate_uscc
 from entities.models import TYPES_WITHOUT_USCC, Entity, Grade
 from ledgers.imports.rows import (
@@ -12,11 +13,10 @@ from ledgers.imports.rows import (
     check_known,
     check_phone,
     column_header,
-    in_chunks,
     refusal_text,
     row_plans,
 )
-from ledgers.imports.sheet import ENTITY_COMPARED, ENTITY_FIELDS, Action, site_label
+from ledgers.imports.sheet import CHUNK, ENTITY_COMPARED, ENTITY_FIELDS, Action, site_label
 
 
 def plan_entities(rows, user, progress) -> list[RowPlan]:
@@ -25,9 +25,9 @@ def plan_entities(rows, user, progress) -> list[RowPlan]:
     licences = {p.values.get("licence_no", "").strip().upper() for p in plans} - {""}
     by_uscc, by_licence = {}, {}
     scope = Entity.objects.select_related("division")
-    for chunk in in_chunks(sorted(usccs)):
+    for chunk in batched(sorted(usccs), CHUNK):
         by_uscc.update({e.uscc: e for e in scope.filter(uscc__in=chunk)})
-    for chunk in in_chunks(sorted(licences)):
+    for chunk in batched(sorted(licences), CHUNK):
         by_licence.update({e.licence_no: e for e in scope.filter(licence_no__in=chunk)})
     seen_uscc, seen_licence = {}, {}
     business_types = business_types_by_text()

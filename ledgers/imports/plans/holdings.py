@@ -4,12 +4,13 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from baobao import clock
+from baobao.batches import batched
 from baobao.validators import normalize_phone
 from cadres.models import Assignment, Cadre, ZoneAssignment
 from cadres.services import level_fit
 from entities.models import Entity
-from ledgers.imports.rows import RowPlan, check_date, in_chunks, refusal_text
-from ledgers.imports.sheet import HOLDING_FIELDS, Action
+from ledgers.imports.rows import RowPlan, check_date, refusal_text
+from ledgers.imports.sheet import CHUNK, HOLDING_FIELDS, Action
 
 
 def plan_holdings(rows, user, progress) -> list[RowPlan]:
@@ -18,13 +19,13 @@ def plan_holdings(rows, user, progress) -> list[RowPlan]:
     phones = {normalize_phone(p.values.get("cadre_phone", "")) for p in plans} - {""}
     entities = {}
     in_scope = Entity.objects.for_user(user).select_related("division", "zone")
-    for chunk in in_chunks(sorted(keys)):
+    for chunk in batched(sorted(keys), CHUNK):
         for e in in_scope.filter(uscc__in=chunk):
             entities[e.uscc] = e
         for e in in_scope.filter(licence_no__in=chunk):
             entities.setdefault(e.licence_no, e)
     cadres = {}
-    for chunk in in_chunks(sorted(phones)):
+    for chunk in batched(sorted(phones), CHUNK):
         cadres.update(
             {
                 c.phone: c
@@ -35,7 +36,7 @@ def plan_holdings(rows, user, progress) -> list[RowPlan]:
         )
     current = {}
     entity_ids = [e.pk for e in entities.values()]
-    for chunk in in_chunks(entity_ids):
+    for chunk in batched(entity_ids, CHUNK):
         for a in Assignment.objects.filter(
             entity_id__in=chunk, end_date__isnull=True
         ).select_related("cadre"):
@@ -43,7 +44,7 @@ def plan_holdings(rows, user, progress) -> list[RowPlan]:
 
     held_zones = set()
     zone_ids = sorted({e.zone_id for e in entities.values() if e.zone_id})
-    for chunk in in_chunks(zone_ids):
+    for chunk in batched(zone_ids, CHUNK):
         held_zones |= set(
             ZoneAssignment.objects.filter(zone_id__in=chunk, end_date__isnull=True).values_list(
                 "zone_id", flat=True
