@@ -75,7 +75,7 @@ def coverage_gap(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> JobResu
                         % {"entity": entity["name"], "since": gap_start.isoformat()}
                     )
     link = reverse("overview:coverage")
-    for chunk in batched(list(digests), BATCH_SIZE):
+    for chunk in batched(digests, BATCH_SIZE):
         rows = []
         for user in office_users(Q(division__path__in=chunk)):
             digest = digests[user.division.path]

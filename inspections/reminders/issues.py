@@ -124,7 +124,7 @@ def issue_overdue(*, today, policy, sink: Sink, batch_size=BATCH_SIZE) -> JobRes
                 )
         result.messages += sink(rows)
     link = reverse("inspections:issues")
-    for chunk in batched(list(digests), BATCH_SIZE):
+    for chunk in batched(digests, BATCH_SIZE):
         rows = []
         for user in office_users(Q(division__path__in=chunk)):
             digest = digests[user.division.path]
